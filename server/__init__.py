@@ -1,0 +1,1 @@
+"""Haven: shelter operations for organisations that shelter survivors of human trafficking."""

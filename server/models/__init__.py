@@ -1,0 +1,30 @@
+"""Tortoise models, one module per domain. No GraphQL here."""
+
+from server.models.residents import (
+    DocumentStatus,
+    ExploitationType,
+    ReferralSource,
+    Resident,
+    Sex,
+)
+from server.models.shelters import Bed, BedFeature, BedHold, BedOutage, Region, Room, Shelter, ShelterKind
+from server.models.stays import BedAssignment, ExitDestination, Stay
+
+__all__ = [
+    "Bed",
+    "BedAssignment",
+    "BedFeature",
+    "BedHold",
+    "BedOutage",
+    "DocumentStatus",
+    "ExitDestination",
+    "ExploitationType",
+    "ReferralSource",
+    "Region",
+    "Resident",
+    "Room",
+    "Sex",
+    "Shelter",
+    "ShelterKind",
+    "Stay",
+]

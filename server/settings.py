@@ -1,0 +1,59 @@
+"""Every setting of the server, read from the environment with safe defaults.
+
+    Settings.from_env()                       # HAVEN_* variables, else defaults
+    Settings(database_url="sqlite://:memory:")
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, replace
+from typing import Literal
+from zoneinfo import ZoneInfo
+
+Environment = Literal["development", "production", "test"]
+
+
+@dataclass(frozen=True)
+class Settings:
+    #: Tortoise URL: ``sqlite://haven.sqlite3`` or ``postgres://user@host:5432/haven``.
+    database_url: str = "sqlite://haven.sqlite3"
+    #: Largest number of PostgreSQL connections one server process opens.
+    database_pool_size: int = 20
+    #: ``production`` hides GraphiQL, introspection and error details.
+    environment: Environment = "development"
+    #: Local time zone of the shelters: "on a date" means that date here.
+    timezone: str = "Asia/Almaty"
+    #: Page size when a client gives none, and the most it may ask for.
+    default_page_size: int = 20
+    max_page_size: int = 100
+    host: str = "127.0.0.1"
+    port: int = 8000
+    #: Redis for events between server processes; none means in-process only.
+    redis_url: str | None = None
+
+    @classmethod
+    def from_env(cls, environ: dict[str, str] | None = None) -> Settings:
+        env = os.environ if environ is None else environ
+        settings = cls()
+        environment = env.get("HAVEN_ENV", settings.environment)
+        if environment not in ("development", "production", "test"):
+            raise ValueError(f"HAVEN_ENV must be development, production or test, not {environment!r}")
+        return replace(
+            settings,
+            database_url=env.get("HAVEN_DATABASE_URL", settings.database_url),
+            database_pool_size=int(env.get("HAVEN_DATABASE_POOL_SIZE", settings.database_pool_size)),
+            environment=environment,  # type: ignore[arg-type]
+            timezone=env.get("HAVEN_TIMEZONE", settings.timezone),
+            host=env.get("HAVEN_HOST", settings.host),
+            port=int(env.get("HAVEN_PORT", settings.port)),
+            redis_url=env.get("HAVEN_REDIS_URL") or None,
+        )
+
+    @property
+    def production(self) -> bool:
+        return self.environment == "production"
+
+    @property
+    def zone(self) -> ZoneInfo:
+        return ZoneInfo(self.timezone)
