@@ -80,8 +80,10 @@ class Bed(Model):
         "haven.Room", related_name="beds", on_delete=fields.RESTRICT
     )
     label = fields.CharField(max_length=20)
-    #: A list of :class:`BedFeature` values.
-    features: list[str] = fields.JSONField(default=list)  # type: ignore[assignment]
+    #: One column per :class:`BedFeature`, so both databases filter on them with an index.
+    accessible = fields.BooleanField(default=False)
+    crib = fields.BooleanField(default=False)
+    lower_bunk = fields.BooleanField(default=False)
     #: Capacity counts a bed from this moment on.
     created_at = fields.DatetimeField()
 
@@ -93,6 +95,10 @@ class Bed(Model):
         table = "bed"
         unique_together = (("room", "label"),)
         ordering = ["id"]
+
+    @property
+    def features(self) -> list[BedFeature]:
+        return [feature for feature in BedFeature if getattr(self, feature.value)]
 
 
 class BedOutage(Model):
