@@ -6,6 +6,8 @@
 
 from __future__ import annotations
 
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from typing import Any
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
@@ -52,5 +54,17 @@ async def migrate_database(settings: Settings) -> None:
 
     try:
         await migrate(config=tortoise_config(settings))
+    finally:
+        await Tortoise.close_connections()
+
+
+@asynccontextmanager
+async def open_database(settings: Settings) -> AsyncIterator[None]:
+    """Tortoise connected for a command or a test, closed afterwards."""
+    from tortoise import Tortoise
+
+    await Tortoise.init(config=tortoise_config(settings))
+    try:
+        yield
     finally:
         await Tortoise.close_connections()

@@ -1,0 +1,143 @@
+"""What each bed is now (free, occupied, held, out of service), finding free beds, taking beds out of service."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from enum import Enum
+
+from tortoise.exceptions import IntegrityError
+from tortoise.expressions import Q, Subquery
+from tortoise.queryset import QuerySet
+from tortoise.transactions import in_transaction
+
+from server.domain.clock import now
+from server.domain.errors import DomainError, ErrorCode, refusal_for, require_text
+from server.models import Bed, BedAssignment, BedFeature, BedHold, BedOutage, ShelterKind
+
+
+class BedStatus(str, Enum):
+    FREE = "free"
+    OCCUPIED = "occupied"
+    HELD = "held"
+    OUT_OF_SERVICE = "out_of_service"
+
+
+def active_assignments(at: datetime) -> Q:
+    """Assignments that hold their bed at instant ``at``."""
+    return Q(started_at__lte=at) & (Q(ended_at__isnull=True) | Q(ended_at__gt=at))
+
+
+def active_outages(at: datetime) -> Q:
+    return Q(started_at__lte=at) & (Q(ended_at__isnull=True) | Q(ended_at__gt=at))
+
+
+def active_holds(at: datetime) -> Q:
+    return (
+        Q(started_at__lte=at)
+        & Q(expires_at__gt=at)
+        & (Q(released_at__isnull=True) | Q(released_at__gt=at))
+    )
+
+
+def bed_status(*, occupied: bool, out_of_service: bool, held: bool) -> BedStatus:
+    if occupied:
+        return BedStatus.OCCUPIED
+    if out_of_service:
+        return BedStatus.OUT_OF_SERVICE
+    if held:
+        return BedStatus.HELD
+    return BedStatus.FREE
+
+
+async def ensure_bed_free(bed: Bed, at: datetime, *, connection: object) -> None:
+    """Refuse a bed that is occupied, held or out of service now, or was occupied after ``at``."""
+    current = now()
+    label = bed.label
+    if await BedAssignment.filter(bed_id=bed.id, ended_at__isnull=True).using_db(connection).exists():
+        raise DomainError(ErrorCode.BED_OCCUPIED, ["bed"], f"Bed {label} is occupied.")
+    if await BedOutage.filter(Q(bed_id=bed.id) & active_outages(current)).using_db(connection).exists():
+        raise DomainError(ErrorCode.BED_OUT_OF_SERVICE, ["bed"], f"Bed {label} is out of service.")
+    if await BedHold.filter(Q(bed_id=bed.id) & active_holds(current)).using_db(connection).exists():
+        raise DomainError(ErrorCode.BED_HELD, ["bed"], f"Bed {label} is held for an incoming person.")
+    if await BedAssignment.filter(bed_id=bed.id, ended_at__gt=at).using_db(connection).exists():
+        raise DomainError(
+            ErrorCode.BED_OCCUPIED, ["at"], f"Bed {label} was occupied at that time."
+        )
+
+
+@dataclass(frozen=True)
+class BedFilter:
+    """Which free beds a search wants; every part optional."""
+
+    shelter_id: int | None = None
+    region_id: int | None = None
+    shelter_kind: ShelterKind | None = None
+    features: tuple[BedFeature, ...] = ()
+
+
+def available_beds(search: BedFilter) -> QuerySet[Bed]:
+    """Beds free right now, ordered by id, narrowed by ``search``.
+
+    >>> await available_beds(BedFilter(region_id=3, features=(BedFeature.CRIB,)))
+    """
+    current = now()
+    busy = BedAssignment.filter(ended_at__isnull=True).values("bed_id")
+    out = BedOutage.filter(active_outages(current)).values("bed_id")
+    held = BedHold.filter(active_holds(current)).values("bed_id")
+    query = (
+        Bed.exclude(id__in=Subquery(busy))
+        .exclude(id__in=Subquery(out))
+        .exclude(id__in=Subquery(held))
+    )
+    if search.shelter_id is not None:
+        query = query.filter(room__shelter_id=search.shelter_id)
+    if search.region_id is not None:
+        query = query.filter(room__shelter__region_id=search.region_id)
+    if search.shelter_kind is not None:
+        query = query.filter(room__shelter__kind=search.shelter_kind)
+    for feature in search.features:
+        query = query.filter(**{feature.value: True})
+    return query.order_by("id")
+
+
+async def set_bed_status(
+    bed_id: int, *, in_service: bool, reason: str = "", at: datetime | None = None
+) -> Bed:
+    """Take a bed out of service (with a reason) or back into service.
+
+    >>> await set_bed_status(7, in_service=False, reason="Broken frame")
+    """
+    reason = require_text(reason, ["reason"], max_length=200, required=not in_service)
+    current = at or now()
+    try:
+        async with in_transaction() as connection:
+            bed = await Bed.filter(id=bed_id).using_db(connection).select_for_update().first()
+            if bed is None:
+                raise DomainError(ErrorCode.NOT_FOUND, ["bed"], "No such bed.")
+            outage = (
+                await BedOutage.filter(bed_id=bed_id, ended_at__isnull=True)
+                .using_db(connection)
+                .first()
+            )
+            if in_service:
+                if outage is None:
+                    raise DomainError(
+                        ErrorCode.BED_STATUS_UNCHANGED, ["status"], f"Bed {bed.label} is in service."
+                    )
+                outage.ended_at = max(current, outage.started_at)
+                await outage.save(using_db=connection, update_fields=["ended_at"])
+                return bed
+            if outage is not None:
+                raise DomainError(
+                    ErrorCode.BED_STATUS_UNCHANGED,
+                    ["status"],
+                    f"Bed {bed.label} is already out of service.",
+                )
+            await ensure_bed_free(bed, current, connection=connection)
+            await BedOutage.create(
+                bed_id=bed_id, reason=reason, started_at=current, using_db=connection
+            )
+            return bed
+    except IntegrityError as error:
+        raise refusal_for(error) from error

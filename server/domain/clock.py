@@ -1,0 +1,29 @@
+"""The current instant, and the rule that staff may record the past but not the future."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+from server.domain.errors import DomainError, ErrorCode
+
+#: Tablets' clocks drift; a few minutes ahead is still "now".
+CLOCK_SKEW = timedelta(minutes=5)
+
+
+def now() -> datetime:
+    return datetime.now(UTC)
+
+
+def moment(at: datetime | None, field: list[str]) -> datetime:
+    """``at`` (or now) as an aware UTC instant, refused if it lies in the future.
+
+    >>> moment(None, ["at"])  # now
+    """
+    current = now()
+    if at is None:
+        return current
+    if at.tzinfo is None:
+        raise DomainError(ErrorCode.INVALID_VALUE, field, "The time must include its time zone.")
+    if at > current + CLOCK_SKEW:
+        raise DomainError(ErrorCode.DATE_IN_FUTURE, field, "The time is in the future.")
+    return min(at.astimezone(UTC), current)

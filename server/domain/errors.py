@@ -1,0 +1,97 @@
+"""The one exception the rules raise, its codes, and the database's own refusals mapped to them.
+
+    raise DomainError(ErrorCode.BED_OCCUPIED, ["bed"], "Bed A is occupied.")
+"""
+
+from __future__ import annotations
+
+from enum import Enum
+
+from tortoise.exceptions import IntegrityError
+
+
+class ErrorCode(str, Enum):
+    NOT_FOUND = "not_found"
+    INVALID_ID = "invalid_id"
+    INVALID_VALUE = "invalid_value"
+    TOO_LONG = "too_long"
+    REQUIRED = "required"
+    CONSENT_REQUIRED = "consent_required"
+    DATE_IN_FUTURE = "date_in_future"
+    DATE_BEFORE_HISTORY = "date_before_history"
+    BED_OCCUPIED = "bed_occupied"
+    BED_HELD = "bed_held"
+    BED_OUT_OF_SERVICE = "bed_out_of_service"
+    BED_STATUS_UNCHANGED = "bed_status_unchanged"
+    RESIDENT_ALREADY_IN_SHELTER = "resident_already_in_shelter"
+    STAY_ALREADY_ENDED = "stay_already_ended"
+    SAME_BED = "same_bed"
+
+
+class DomainError(Exception):
+    """An expected refusal: what went wrong (``code``), where in the input (``field``), and why."""
+
+    def __init__(self, code: ErrorCode, field: list[str], message: str) -> None:
+        super().__init__(message)
+        self.code = code
+        self.field = field
+        self.message = message
+
+
+#: Which refusal each database invariant stands for. PostgreSQL names the index in its
+#: message; SQLite names the table and columns instead, hence both keys.
+_CONSTRAINTS: dict[str, tuple[ErrorCode, list[str], str]] = {
+    "uq_bed_assignment_active_bed": (ErrorCode.BED_OCCUPIED, ["bed"], "The bed is occupied."),
+    "bed_assignment.bed_id": (ErrorCode.BED_OCCUPIED, ["bed"], "The bed is occupied."),
+    "uq_stay_active_resident": (
+        ErrorCode.RESIDENT_ALREADY_IN_SHELTER,
+        ["resident"],
+        "The resident is already staying in a shelter.",
+    ),
+    "stay.resident_id": (
+        ErrorCode.RESIDENT_ALREADY_IN_SHELTER,
+        ["resident"],
+        "The resident is already staying in a shelter.",
+    ),
+    "uq_bed_outage_active_bed": (
+        ErrorCode.BED_STATUS_UNCHANGED,
+        ["bed"],
+        "The bed is already out of service.",
+    ),
+    "bed_outage.bed_id": (
+        ErrorCode.BED_STATUS_UNCHANGED,
+        ["bed"],
+        "The bed is already out of service.",
+    ),
+    "ck_stay_checkout_after_checkin": (
+        ErrorCode.DATE_BEFORE_HISTORY,
+        ["at"],
+        "A check-out cannot be before its check-in.",
+    ),
+    "ck_bed_assignment_interval": (
+        ErrorCode.DATE_BEFORE_HISTORY,
+        ["at"],
+        "A bed assignment cannot end before it started.",
+    ),
+}
+
+
+def refusal_for(error: IntegrityError) -> DomainError:
+    """The DomainError a violated invariant means; the error itself if it is not one of ours."""
+    text = str(error)
+    for needle, (code, field, message) in _CONSTRAINTS.items():
+        if needle in text:
+            return DomainError(code, field, message)
+    raise error
+
+
+def require_text(value: str, field: list[str], *, max_length: int, required: bool = False) -> str:
+    """The value stripped, or a TOO_LONG / REQUIRED refusal naming the field."""
+    value = value.strip()
+    if required and not value:
+        raise DomainError(ErrorCode.REQUIRED, field, f"{field[-1]} is required.")
+    if len(value) > max_length:
+        raise DomainError(
+            ErrorCode.TOO_LONG, field, f"{field[-1]} is longer than {max_length} characters."
+        )
+    return value

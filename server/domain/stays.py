@@ -1,0 +1,164 @@
+"""Check-in, check-out and transfer: who sleeps in which bed, with the whole history kept.
+
+Each function locks the rows it decides on (resident, then bed) so concurrent calls queue on
+PostgreSQL; the partial unique indexes refuse whatever slips past, on every database.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from tortoise.exceptions import IntegrityError
+from tortoise.transactions import in_transaction
+
+from server.domain.beds import ensure_bed_free
+from server.domain.clock import moment
+from server.domain.errors import DomainError, ErrorCode, refusal_for
+from server.models import Bed, BedAssignment, ExitDestination, Resident, Room, Stay
+
+
+async def _lock_bed(bed_id: int, connection: object) -> tuple[Bed, int]:
+    """The bed, locked until the transaction ends, and its shelter's id."""
+    bed = await Bed.filter(id=bed_id).using_db(connection).select_for_update().first()
+    if bed is None:
+        raise DomainError(ErrorCode.NOT_FOUND, ["bed"], "No such bed.")
+    room = await Room.get(id=bed.room_id).using_db(connection)  # type: ignore[attr-defined]
+    return bed, room.shelter_id  # type: ignore[attr-defined]
+
+
+async def _lock_active_stay(stay_id: int, connection: object) -> tuple[Stay, BedAssignment]:
+    stay = await Stay.filter(id=stay_id).using_db(connection).first()
+    if stay is None:
+        raise DomainError(ErrorCode.NOT_FOUND, ["stay"], "No such stay.")
+    await Resident.filter(id=stay.resident_id).using_db(connection).select_for_update().first()
+    await stay.refresh_from_db(using_db=connection)
+    if stay.checked_out_at is not None:
+        raise DomainError(ErrorCode.STAY_ALREADY_ENDED, ["stay"], "The stay has already ended.")
+    assignment = (
+        await BedAssignment.filter(stay_id=stay.id, ended_at__isnull=True).using_db(connection).first()
+    )
+    if assignment is None:  # every active stay has one; a broken row is not the user's fault
+        raise RuntimeError(f"active stay {stay.id} has no bed")
+    return stay, assignment
+
+
+def _not_before(at: datetime, earliest: datetime, what: str) -> None:
+    if at < earliest:
+        raise DomainError(
+            ErrorCode.DATE_BEFORE_HISTORY, ["at"], f"The time is before the {what}."
+        )
+
+
+async def check_in(resident_id: int, bed_id: int, *, at: datetime | None = None) -> Stay:
+    """Start a stay for a resident in a free bed.
+
+    >>> stay = await check_in(resident.id, bed.id)
+    """
+    when = moment(at, ["at"])
+    try:
+        async with in_transaction() as connection:
+            resident = (
+                await Resident.filter(id=resident_id).using_db(connection).select_for_update().first()
+            )
+            if resident is None:
+                raise DomainError(ErrorCode.NOT_FOUND, ["resident"], "No such resident.")
+            if await Stay.filter(resident_id=resident_id, checked_out_at__isnull=True).using_db(
+                connection
+            ).exists():
+                raise DomainError(
+                    ErrorCode.RESIDENT_ALREADY_IN_SHELTER,
+                    ["resident"],
+                    f"{resident.code} is already staying in a shelter.",
+                )
+            last = (
+                await Stay.filter(resident_id=resident_id)
+                .using_db(connection)
+                .order_by("-checked_out_at")
+                .first()
+            )
+            if last is not None and last.checked_out_at is not None:
+                _not_before(when, last.checked_out_at, "resident's last check-out")
+            bed, shelter_id = await _lock_bed(bed_id, connection)
+            _not_before(when, bed.created_at, "bed was put in service")
+            await ensure_bed_free(bed, when, connection=connection)
+            stay = await Stay.create(
+                resident_id=resident_id,
+                shelter_id=shelter_id,
+                checked_in_at=when,
+                using_db=connection,
+            )
+            await BedAssignment.create(
+                stay_id=stay.id, bed_id=bed_id, started_at=when, using_db=connection
+            )
+            return stay
+    except IntegrityError as error:
+        raise refusal_for(error) from error
+
+
+async def check_out(
+    stay_id: int, destination: ExitDestination, *, at: datetime | None = None
+) -> Stay:
+    """End a stay and free its bed.
+
+    >>> await check_out(stay.id, ExitDestination.RETURNED_HOME)
+    """
+    when = moment(at, ["at"])
+    try:
+        async with in_transaction() as connection:
+            stay, assignment = await _lock_active_stay(stay_id, connection)
+            _not_before(when, assignment.started_at, "stay's last bed change")
+            await _end(stay, assignment, when, destination, connection)
+            return stay
+    except IntegrityError as error:
+        raise refusal_for(error) from error
+
+
+async def _end(
+    stay: Stay,
+    assignment: BedAssignment,
+    when: datetime,
+    destination: ExitDestination,
+    connection: object,
+) -> None:
+    assignment.ended_at = when
+    await assignment.save(using_db=connection, update_fields=["ended_at"])
+    stay.checked_out_at = when
+    stay.exit_destination = destination
+    await stay.save(using_db=connection, update_fields=["checked_out_at", "exit_destination"])
+
+
+async def transfer(stay_id: int, bed_id: int, *, at: datetime | None = None) -> Stay:
+    """Move a resident to another bed. Within a shelter the stay goes on; to another shelter
+    the stay ends (exit: other shelter) and a new one begins. Returns the stay now active.
+
+    >>> stay = await transfer(stay.id, other_bed.id)
+    """
+    when = moment(at, ["at"])
+    try:
+        async with in_transaction() as connection:
+            stay, assignment = await _lock_active_stay(stay_id, connection)
+            if assignment.bed_id == bed_id:
+                raise DomainError(
+                    ErrorCode.SAME_BED, ["bed"], "The resident is already in that bed."
+                )
+            _not_before(when, assignment.started_at, "stay's last bed change")
+            bed, shelter_id = await _lock_bed(bed_id, connection)
+            _not_before(when, bed.created_at, "bed was put in service")
+            await ensure_bed_free(bed, when, connection=connection)
+            if shelter_id == stay.shelter_id:
+                assignment.ended_at = when
+                await assignment.save(using_db=connection, update_fields=["ended_at"])
+            else:
+                await _end(stay, assignment, when, ExitDestination.OTHER_SHELTER, connection)
+                stay = await Stay.create(
+                    resident_id=stay.resident_id,
+                    shelter_id=shelter_id,
+                    checked_in_at=when,
+                    using_db=connection,
+                )
+            await BedAssignment.create(
+                stay_id=stay.id, bed_id=bed_id, started_at=when, using_db=connection
+            )
+            return stay
+    except IntegrityError as error:
+        raise refusal_for(error) from error

@@ -1,0 +1,96 @@
+"""The GraphQL schema: root types composed from each domain's queries and mutations.
+
+    schema = build_schema(Settings())          # extensions depend on the environment
+    print(sdl())                               # what server/schema/schema.graphql holds
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+
+import strawberry
+from graphql import GraphQLError
+from strawberry.relay import GlobalID, GlobalIDValueError, Node
+from strawberry.extensions import (
+    DisableIntrospection,
+    MaskErrors,
+    MaxAliasesLimiter,
+    MaxTokensLimiter,
+    QueryDepthLimiter,
+    SchemaExtension,
+)
+
+from server.domain.errors import DomainError, ErrorCode
+from server.schema.context import Info
+from server.schema.relay import LoadedNode
+from server.schema.residents.mutations import ResidentMutations
+from server.schema.residents.queries import ResidentQueries
+from server.schema.residents.types import Resident
+from server.schema.shelters.mutations import ShelterMutations
+from server.schema.shelters.queries import ShelterQueries
+from server.schema.shelters.types import Bed, Region, Room, Shelter
+from server.schema.stays.mutations import StayMutations
+from server.schema.stays.types import Stay
+from server.settings import Settings
+
+SDL_PATH = Path(__file__).with_name("schema.graphql")
+
+#: Deep enough for shelters → rooms → beds → current stay → resident → stays → bed history.
+MAX_DEPTH = 12
+MAX_ALIASES = 30
+MAX_TOKENS = 3000
+
+
+NODE_TYPES: dict[str, type[LoadedNode]] = {
+    node_type.__name__: node_type for node_type in (Region, Shelter, Room, Bed, Resident, Stay)
+}
+
+
+@strawberry.type
+class Query(ShelterQueries, ResidentQueries):
+    @strawberry.field(description="Any object by its global ID; null if there is no such object.")
+    async def node(self, info: Info, id: strawberry.ID) -> Node | None:
+        try:
+            global_id = GlobalID.from_id(id)
+        except GlobalIDValueError as error:
+            raise DomainError(ErrorCode.INVALID_ID, ["id"], f"{id!r} is not an ID.") from error
+        node_type = NODE_TYPES.get(global_id.type_name)
+        if node_type is None:
+            raise DomainError(ErrorCode.INVALID_ID, ["id"], f"{id!r} is not an ID.")
+        nodes = await node_type.resolve_nodes(info=info, node_ids=[global_id.node_id])
+        found: Node | None = nodes[0]
+        return found
+
+
+@strawberry.type
+class Mutation(ShelterMutations, ResidentMutations, StayMutations):
+    pass
+
+
+def _shown(error: GraphQLError) -> bool:
+    """Refusals the client must read (bad arguments) are never masked."""
+    return isinstance(error.original_error, DomainError) or error.original_error is None
+
+
+def build_schema(settings: Settings) -> strawberry.Schema:
+    extensions: list[Callable[[], SchemaExtension] | type[SchemaExtension]] = [
+        lambda: QueryDepthLimiter(max_depth=MAX_DEPTH),
+        lambda: MaxAliasesLimiter(max_alias_count=MAX_ALIASES),
+        lambda: MaxTokensLimiter(max_token_count=MAX_TOKENS),
+    ]
+    if settings.production:
+        extensions += [
+            DisableIntrospection,
+            lambda: MaskErrors(should_mask_error=lambda error: not _shown(error)),
+        ]
+    return strawberry.Schema(
+        query=Query,
+        mutation=Mutation,
+        types=list(NODE_TYPES.values()),
+        extensions=extensions,
+    )
+
+
+def sdl() -> str:
+    return build_schema(Settings()).as_str() + "\n"

@@ -1,0 +1,177 @@
+"""The API's common shapes: global IDs, cursor connections, and payload errors.
+
+    bed_id = decode_id(input.bed, "Bed", ["input", "bed"])        # int, or DomainError
+    return await paginate(Shelter.all(), Shelter_.from_model, first=first, after=after)
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+from collections.abc import Awaitable, Callable, Iterable
+from typing import Any, ClassVar, Generic, TypeVar
+
+import strawberry
+from strawberry import relay
+from tortoise.models import Model
+from tortoise.queryset import QuerySet
+
+from server.domain.errors import DomainError, ErrorCode
+
+T = TypeVar("T")
+R = TypeVar("R")
+M = TypeVar("M", bound=Model)
+
+#: Largest row id a global ID may name (PostgreSQL ``integer``).
+MAX_ROW_ID = 2**31 - 1
+
+ErrorCodeType = strawberry.enum(ErrorCode, name="ErrorCode")
+
+
+def row_id(value: str) -> int | None:
+    """The row id in a global ID's node part, or None if it cannot be one."""
+    if not value.isdigit() or len(value) > 10:
+        return None
+    number = int(value)
+    return number if 0 < number <= MAX_ROW_ID else None
+
+
+def decode_id(value: str, type_name: str, field: list[str]) -> int:
+    """The row id of a global ID that must name a ``type_name``; INVALID_ID otherwise."""
+    try:
+        global_id = relay.GlobalID.from_id(value)
+    except relay.GlobalIDValueError:
+        global_id = None
+    number = row_id(global_id.node_id) if global_id else None
+    if global_id is None or global_id.type_name != type_name or number is None:
+        raise DomainError(ErrorCode.INVALID_ID, field, f"{value!r} is not a {type_name} ID.")
+    return number
+
+
+def encode_id(type_name: str, number: int) -> str:
+    return str(relay.GlobalID(type_name, str(number)))
+
+
+@strawberry.type
+class UserError:
+    """An expected refusal: what is wrong, and which input field it concerns."""
+
+    code: ErrorCodeType  # type: ignore[valid-type]
+    field: list[str] | None
+    message: str
+
+    @classmethod
+    def from_domain(cls, error: DomainError, *, prefix: tuple[str, ...] = ("input",)) -> UserError:
+        return cls(code=error.code, field=[*prefix, *error.field], message=error.message)
+
+
+async def attempt(call: Awaitable[R], *, prefix: tuple[str, ...] = ("input",)) -> tuple[R | None, list[UserError]]:
+    """Run a domain call; its DomainError becomes the payload's ``errors``."""
+    try:
+        return await call, []
+    except DomainError as error:
+        return None, [UserError.from_domain(error, prefix=prefix)]
+
+
+@strawberry.type
+class PageInfo:
+    has_next_page: bool
+    has_previous_page: bool
+    start_cursor: str | None
+    end_cursor: str | None
+
+
+@strawberry.type
+class Edge(Generic[T]):
+    cursor: str
+    node: T
+
+
+@strawberry.type
+class Connection(Generic[T]):
+    """A page of a list, in id order. Ask for the next one with ``after: pageInfo.endCursor``."""
+
+    edges: list[Edge[T]]
+    page_info: PageInfo
+    query: strawberry.Private[QuerySet[Any]]
+
+    @strawberry.field(description="How many items the whole list holds.")
+    async def total_count(self) -> int:
+        return await self.query.count()
+
+
+_CURSOR_PREFIX = "cursor:"
+
+
+def _cursor(number: int) -> str:
+    return base64.b64encode(f"{_CURSOR_PREFIX}{number}".encode()).decode()
+
+
+def _after_id(after: str | None) -> int:
+    if after is None:
+        return 0
+    try:
+        text = base64.b64decode(after, validate=True).decode()
+    except (binascii.Error, UnicodeDecodeError):
+        text = ""
+    number = row_id(text.removeprefix(_CURSOR_PREFIX)) if text.startswith(_CURSOR_PREFIX) else None
+    if number is None:
+        raise DomainError(ErrorCode.INVALID_VALUE, ["after"], f"{after!r} is not a cursor from this API.")
+    return number
+
+
+def page_size(first: int | None, *, default: int, maximum: int) -> int:
+    """``first`` capped at ``maximum``; below 1 is an error."""
+    if first is None:
+        return default
+    if first < 1:
+        raise DomainError(ErrorCode.INVALID_VALUE, ["first"], "first must be at least 1.")
+    return min(first, maximum)
+
+
+async def paginate(
+    query: QuerySet[M],
+    to_node: Callable[[M], T],
+    *,
+    first: int,
+    after: str | None,
+) -> Connection[T]:
+    """One page of ``query`` (which must be ordered by id), one query for the rows."""
+    start = _after_id(after)
+    rows = await query.filter(id__gt=start).limit(first + 1)
+    edges = [Edge(cursor=_cursor(row.pk), node=to_node(row)) for row in rows[:first]]
+    return Connection(
+        edges=edges,
+        page_info=PageInfo(
+            has_next_page=len(rows) > first,
+            has_previous_page=start > 0,
+            start_cursor=edges[0].cursor if edges else None,
+            end_cursor=edges[-1].cursor if edges else None,
+        ),
+        query=query,
+    )
+
+
+class LoadedNode:
+    """Mixin for Node types built from one ORM row and fetched through a per-request loader.
+
+    Subclasses name their loader (``loader = "shelter_by_id"``) and define ``from_model``.
+    """
+
+    loader: ClassVar[str]
+
+    @classmethod
+    def from_model(cls, row: Any) -> Any:
+        raise NotImplementedError
+
+    @classmethod
+    async def resolve_nodes(
+        cls, *, info: Any, node_ids: Iterable[str], required: bool = False
+    ) -> list[Any]:
+        loader = getattr(info.context.loaders, cls.loader)
+        numbers = [row_id(node_id) for node_id in node_ids]
+        rows = await loader.load_many([number or 0 for number in numbers])
+        nodes = [cls.from_model(row) if row is not None else None for row in rows]
+        if required and None in nodes:
+            raise DomainError(ErrorCode.NOT_FOUND, ["id"], "No such object.")
+        return nodes

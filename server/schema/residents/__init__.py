@@ -1,0 +1,1 @@
+"""Residents in the API: registration, search, and each person's record."""

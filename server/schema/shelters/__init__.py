@@ -1,0 +1,1 @@
+"""Regions, shelters, rooms, beds and occupancy in the API."""

@@ -1,0 +1,67 @@
+"""Per-request loaders for regions, shelters, rooms and beds, and each bed's state now."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from tortoise.expressions import Q
+
+from server import models
+from server.domain.beds import active_holds, active_outages
+from server.domain.clock import now
+from server.domain.occupancy import Occupancy, occupancy_at
+from server.schema.dataloaders import RowByIdLoader, RowByKeyLoader, RowsByKeyLoader, _KeyedLoader
+
+
+class RegionByIdLoader(RowByIdLoader[models.Region]):
+    model = models.Region
+
+
+class ShelterByIdLoader(RowByIdLoader[models.Shelter]):
+    model = models.Shelter
+
+
+class RoomByIdLoader(RowByIdLoader[models.Room]):
+    model = models.Room
+
+
+class BedByIdLoader(RowByIdLoader[models.Bed]):
+    model = models.Bed
+
+
+class SheltersByRegionLoader(RowsByKeyLoader[models.Shelter]):
+    model, key = models.Shelter, "region_id"
+
+
+class RoomsByShelterLoader(RowsByKeyLoader[models.Room]):
+    model, key = models.Room, "shelter_id"
+
+
+class BedsByRoomLoader(RowsByKeyLoader[models.Bed]):
+    model, key = models.Bed, "room_id"
+
+
+class OutageByBedLoader(RowByKeyLoader[models.BedOutage]):
+    """The outage a bed is under now, if any."""
+
+    model, key = models.BedOutage, "bed_id"
+
+    def where(self) -> Q:
+        return active_outages(now())
+
+
+class HoldByBedLoader(RowByKeyLoader[models.BedHold]):
+    """The hold on a bed now, if any."""
+
+    model, key = models.BedHold, "bed_id"
+
+    def where(self) -> Q:
+        return active_holds(now())
+
+
+class OccupancyByShelterLoader(_KeyedLoader[Occupancy]):
+    """Each shelter's figures now, for all requested shelters in one set of grouped queries."""
+
+    async def _load(self, keys: Sequence[int]) -> list[Occupancy]:
+        figures = await occupancy_at(now(), shelter_ids=keys)
+        return [figures.get(key, Occupancy()) for key in keys]

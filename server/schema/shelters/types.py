@@ -1,0 +1,161 @@
+"""GraphQL types for regions, shelters, rooms, beds and their occupancy."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Annotated
+
+import strawberry
+from strawberry import relay
+
+from server import models
+from server.domain.beds import BedStatus, bed_status
+from server.domain.occupancy import Occupancy as OccupancyFigures
+from server.schema.context import Info
+from server.schema.relay import LoadedNode
+
+if TYPE_CHECKING:
+    from server.schema.stays.types import Stay
+
+ShelterKind = strawberry.enum(models.ShelterKind)
+BedFeature = strawberry.enum(models.BedFeature)
+BedStatusType = strawberry.enum(BedStatus, name="BedStatus")
+
+
+@strawberry.type(description="Beds by state. free = capacity - occupied - held - outOfService.")
+class Occupancy:
+    figures: strawberry.Private[OccupancyFigures]
+
+    @strawberry.field
+    def capacity(self) -> int:
+        return self.figures.capacity
+
+    @strawberry.field
+    def occupied(self) -> int:
+        return self.figures.occupied
+
+    @strawberry.field
+    def held(self) -> int:
+        return self.figures.held
+
+    @strawberry.field
+    def out_of_service(self) -> int:
+        return self.figures.out_of_service
+
+    @strawberry.field
+    def free(self) -> int:
+        return self.figures.free
+
+
+@strawberry.type
+class Region(LoadedNode, relay.Node):
+    loader = "region_by_id"
+    row: strawberry.Private[models.Region]
+    id: relay.NodeID[int]
+    code: str
+    name: str
+
+    @classmethod
+    def from_model(cls, row: models.Region) -> Region:
+        return cls(row=row, id=row.id, code=row.code, name=row.name)
+
+    @strawberry.field
+    async def shelters(self, info: Info) -> list[Shelter]:
+        rows = await info.context.loaders.shelters_by_region.load(self.row.id)
+        return [Shelter.from_model(row) for row in rows]
+
+
+@strawberry.type
+class Shelter(LoadedNode, relay.Node):
+    loader = "shelter_by_id"
+    row: strawberry.Private[models.Shelter]
+    id: relay.NodeID[int]
+    name: str
+    kind: ShelterKind  # type: ignore[valid-type]
+
+    @classmethod
+    def from_model(cls, row: models.Shelter) -> Shelter:
+        return cls(row=row, id=row.id, name=row.name, kind=row.kind)
+
+    @strawberry.field
+    async def region(self, info: Info) -> Region:
+        row = await info.context.loaders.region_by_id.load(self.row.region_id)  # type: ignore[attr-defined]
+        assert row is not None
+        return Region.from_model(row)
+
+    @strawberry.field
+    async def rooms(self, info: Info) -> list[Room]:
+        rows = await info.context.loaders.rooms_by_shelter.load(self.row.id)
+        return [Room.from_model(row) for row in rows]
+
+    @strawberry.field(description="Beds by state right now.")
+    async def occupancy(self, info: Info) -> Occupancy:
+        return Occupancy(figures=await info.context.loaders.occupancy_by_shelter.load(self.row.id))
+
+
+@strawberry.type
+class Room(LoadedNode, relay.Node):
+    loader = "room_by_id"
+    row: strawberry.Private[models.Room]
+    id: relay.NodeID[int]
+    name: str
+    floor: int
+
+    @classmethod
+    def from_model(cls, row: models.Room) -> Room:
+        return cls(row=row, id=row.id, name=row.name, floor=row.floor)
+
+    @strawberry.field
+    async def shelter(self, info: Info) -> Shelter:
+        row = await info.context.loaders.shelter_by_id.load(self.row.shelter_id)  # type: ignore[attr-defined]
+        assert row is not None
+        return Shelter.from_model(row)
+
+    @strawberry.field
+    async def beds(self, info: Info) -> list[Bed]:
+        rows = await info.context.loaders.beds_by_room.load(self.row.id)
+        return [Bed.from_model(row) for row in rows]
+
+
+@strawberry.type
+class Bed(LoadedNode, relay.Node):
+    loader = "bed_by_id"
+    row: strawberry.Private[models.Bed]
+    id: relay.NodeID[int]
+    label: str
+    features: list[BedFeature]  # type: ignore[valid-type]
+
+    @classmethod
+    def from_model(cls, row: models.Bed) -> Bed:
+        return cls(row=row, id=row.id, label=row.label, features=row.features)
+
+    @strawberry.field
+    async def room(self, info: Info) -> Room:
+        row = await info.context.loaders.room_by_id.load(self.row.room_id)  # type: ignore[attr-defined]
+        assert row is not None
+        return Room.from_model(row)
+
+    @strawberry.field(description="Free, occupied, held for an incoming person, or out of service, now.")
+    async def status(self, info: Info) -> BedStatusType:  # type: ignore[valid-type]
+        loaders = info.context.loaders
+        return bed_status(
+            occupied=await loaders.active_assignment_by_bed.load(self.row.id) is not None,
+            out_of_service=await loaders.outage_by_bed.load(self.row.id) is not None,
+            held=await loaders.hold_by_bed.load(self.row.id) is not None,
+        )
+
+    @strawberry.field(description="Why the bed is out of service, while it is.")
+    async def out_of_service_reason(self, info: Info) -> str | None:
+        outage = await info.context.loaders.outage_by_bed.load(self.row.id)
+        return outage.reason if outage else None
+
+    @strawberry.field(description="The stay sleeping in this bed now.")
+    async def current_stay(
+        self, info: Info
+    ) -> Annotated[Stay, strawberry.lazy("server.schema.stays.types")] | None:
+        from server.schema.stays.types import Stay
+
+        assignment = await info.context.loaders.active_assignment_by_bed.load(self.row.id)
+        if assignment is None:
+            return None
+        row = await info.context.loaders.stay_by_id.load(assignment.stay_id)  # type: ignore[attr-defined]
+        return Stay.from_model(row) if row else None

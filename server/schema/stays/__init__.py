@@ -1,0 +1,1 @@
+"""Stays and bed assignments in the API: check-in, check-out, transfer."""

@@ -1,0 +1,71 @@
+"""Check-in, check-out and transfer."""
+
+from __future__ import annotations
+
+import strawberry
+
+from server.domain import stays
+from server.models import Stay as StayRow
+from server.schema.context import Info
+from server.schema.relay import UserError, attempt, decode_id
+from server.schema.stays.inputs import CheckInInput, CheckOutInput, TransferInput
+from server.schema.stays.types import Stay
+
+
+@strawberry.type
+class CheckInPayload:
+    stay: Stay | None
+    errors: list[UserError]
+
+
+@strawberry.type
+class CheckOutPayload:
+    stay: Stay | None
+    errors: list[UserError]
+
+
+@strawberry.type
+class TransferPayload:
+    stay: Stay | None = strawberry.field(description="The stay now active: a new one after a move to another shelter.")
+    errors: list[UserError]
+
+
+def _stay(row: StayRow | None) -> Stay | None:
+    return Stay.from_model(row) if row else None
+
+
+@strawberry.type
+class StayMutations:
+    @strawberry.mutation(description="Check a resident into a free bed, starting a stay.")
+    async def check_in(self, info: Info, input: CheckInInput) -> CheckInPayload:
+        async def run() -> StayRow:
+            return await stays.check_in(
+                decode_id(input.resident, "Resident", ["resident"]),
+                decode_id(input.bed, "Bed", ["bed"]),
+                at=input.at,
+            )
+
+        row, errors = await attempt(run())
+        return CheckInPayload(stay=_stay(row), errors=errors)
+
+    @strawberry.mutation(description="End a stay and free its bed.")
+    async def check_out(self, info: Info, input: CheckOutInput) -> CheckOutPayload:
+        async def run() -> StayRow:
+            return await stays.check_out(
+                decode_id(input.stay, "Stay", ["stay"]), input.exit_destination, at=input.at
+            )
+
+        row, errors = await attempt(run())
+        return CheckOutPayload(stay=_stay(row), errors=errors)
+
+    @strawberry.mutation(description="Move a resident to another bed, here or in another shelter.")
+    async def transfer(self, info: Info, input: TransferInput) -> TransferPayload:
+        async def run() -> StayRow:
+            return await stays.transfer(
+                decode_id(input.stay, "Stay", ["stay"]),
+                decode_id(input.bed, "Bed", ["bed"]),
+                at=input.at,
+            )
+
+        row, errors = await attempt(run())
+        return TransferPayload(stay=_stay(row), errors=errors)

@@ -1,0 +1,81 @@
+"""A small synthetic network for tests: regions, shelters, rooms, beds and residents."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+
+from server.domain.residents import Consents, Registration, register_resident
+from server.models import (
+    Bed,
+    DocumentStatus,
+    ReferralSource,
+    Region,
+    Resident,
+    Room,
+    Sex,
+    Shelter,
+    ShelterKind,
+)
+
+#: Beds exist from this instant, well before anything a test back-dates.
+BEDS_SINCE = datetime(2025, 1, 1, tzinfo=UTC)
+
+
+@dataclass
+class Network:
+    regions: list[Region] = field(default_factory=list)
+    shelters: list[Shelter] = field(default_factory=list)
+    rooms: list[Room] = field(default_factory=list)
+    beds: list[Bed] = field(default_factory=list)
+
+    def beds_of(self, shelter: Shelter) -> list[Bed]:
+        room_ids = {room.id for room in self.rooms if room.shelter_id == shelter.id}  # type: ignore[attr-defined]
+        return [bed for bed in self.beds if bed.room_id in room_ids]  # type: ignore[attr-defined]
+
+
+async def build_network(
+    *, shelters: int = 2, rooms_per_shelter: int = 2, beds_per_room: int = 3, regions: int = 2
+) -> Network:
+    """``shelters`` shelters spread over ``regions`` regions, alternating women's and men's."""
+    network = Network()
+    for number in range(regions):
+        network.regions.append(await Region.create(code=f"R{number}", name=f"Region {number}"))
+    kinds = [ShelterKind.WOMEN, ShelterKind.MEN, ShelterKind.FAMILIES]
+    for number in range(shelters):
+        shelter = await Shelter.create(
+            region=network.regions[number % regions],
+            name=f"Shelter {number}",
+            kind=kinds[number % len(kinds)],
+            address=f"Test street {number}",
+        )
+        network.shelters.append(shelter)
+        for room_number in range(rooms_per_shelter):
+            room = await Room.create(shelter=shelter, name=f"Room {room_number}")
+            network.rooms.append(room)
+            for bed_number in range(beds_per_room):
+                network.beds.append(
+                    await Bed.create(
+                        room=room,
+                        label=f"{room_number}-{bed_number}",
+                        created_at=BEDS_SINCE,
+                        lower_bunk=bed_number % 2 == 0,
+                        crib=bed_number == 2,
+                    )
+                )
+    return network
+
+
+async def new_resident(given_name: str = "Dilnoza", family_name: str = "Karimova") -> Resident:
+    return await register_resident(
+        Registration(
+            given_name=given_name,
+            family_name=family_name,
+            sex=Sex.FEMALE,
+            nationality="UZ",
+            languages=("uz", "ru"),
+            referral_source=ReferralSource.HOTLINE,
+            document_status=DocumentStatus.CONFISCATED,
+            consents=Consents(data_processing=True),
+        )
+    )

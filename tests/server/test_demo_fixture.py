@@ -1,0 +1,172 @@
+"""The demo network loads into a fresh database, holds every bed and stay invariant, and repeats."""
+
+from __future__ import annotations
+
+import re
+from collections import Counter, defaultdict
+from collections.abc import AsyncIterator
+from datetime import UTC, date, datetime
+from itertools import pairwise
+from pathlib import Path
+
+import pytest
+from tortoise import Tortoise
+
+from fixtures.demo import DemoSummary, database_is_empty, load_demo
+from server.database import migrate_database, tortoise_config
+from server.models import (
+    Bed,
+    BedAssignment,
+    BedOutage,
+    Region,
+    Resident,
+    Shelter,
+    ShelterKind,
+    Stay,
+)
+from server.settings import Settings
+
+NOW = datetime(2026, 3, 1, 12, 0, tzinfo=UTC)
+CODE = re.compile(r"HV-\d{4}-\d{6}")
+
+
+async def open_fresh_database(path: Path) -> None:
+    settings = Settings(database_url=f"sqlite://{path}")
+    await migrate_database(settings)
+    await Tortoise.init(config=tortoise_config(settings))
+
+
+@pytest.fixture
+async def database(tmp_path: Path) -> AsyncIterator[None]:
+    await open_fresh_database(tmp_path / "demo.sqlite3")
+    try:
+        yield
+    finally:
+        await Tortoise.close_connections()
+
+
+@pytest.fixture
+async def demo(database: None) -> DemoSummary:
+    return await load_demo(now=NOW, seed=2026)
+
+
+async def test_database_is_empty_until_the_demo_is_loaded(database: None) -> None:
+    assert await database_is_empty()
+    await load_demo(now=NOW)
+    assert not await database_is_empty()
+
+
+async def test_counts_match_the_network(demo: DemoSummary) -> None:
+    assert await Region.all().count() == demo.regions == 8
+    assert await Shelter.all().count() == demo.shelters == 12
+    assert 230 <= await Bed.all().count() == demo.beds <= 270
+    assert 140 <= await Resident.all().count() == demo.residents <= 160
+    assert await Stay.all().count() == demo.stays > demo.residents
+    assert await Stay.filter(checked_out_at=None).count() == demo.active_stays
+    assert {shelter.kind for shelter in await Shelter.all()} == set(ShelterKind)
+
+
+async def test_beds_have_features(demo: DemoSummary) -> None:
+    beds = await Bed.all().prefetch_related("room__shelter")
+    assert 3 <= sum(bed.accessible for bed in beds) <= 30
+    assert 0.35 <= sum(bed.lower_bunk for bed in beds) / len(beds) <= 0.6
+    cribs = {bed.room.shelter.kind for bed in beds if bed.crib}
+    assert cribs == {ShelterKind.FAMILIES, ShelterKind.CHILDREN}
+    rooms = Counter(bed.room for bed in beds)
+    assert all(2 <= count <= 6 for count in rooms.values())
+    assert all(3 <= n <= 8 for n in Counter(room.shelter for room in rooms).values())
+
+
+async def test_about_sixty_percent_of_beds_in_service_are_occupied(demo: DemoSummary) -> None:
+    out_of_service = await BedOutage.filter(ended_at=None).count()
+    occupied = await BedAssignment.filter(ended_at=None).count()
+    assert 3 <= out_of_service <= 5
+    assert occupied == demo.active_stays
+    assert 0.55 <= occupied / (demo.beds - out_of_service) <= 0.72
+
+
+async def test_no_bed_is_used_twice_at_once_nor_while_out_of_service(demo: DemoSummary) -> None:
+    busy: dict[int, list[tuple[datetime, datetime | None]]] = defaultdict(list)
+    for bed_id, started, ended in await BedAssignment.all().values_list(
+        "bed_id", "started_at", "ended_at"
+    ):
+        busy[bed_id].append((started, ended))
+    for bed_id, started, ended in await BedOutage.all().values_list(
+        "bed_id", "started_at", "ended_at"
+    ):
+        busy[bed_id].append((started, ended))
+    for intervals in busy.values():
+        intervals.sort(key=lambda interval: interval[0])
+        for (_, earlier_end), (later_start, _) in pairwise(intervals):
+            assert earlier_end is not None and earlier_end <= later_start
+
+
+async def test_stays_of_a_resident_do_not_overlap(demo: DemoSummary) -> None:
+    stays: dict[int, list[Stay]] = defaultdict(list)
+    for stay in await Stay.all().order_by("checked_in_at"):
+        assert stay.checked_in_at <= NOW
+        assert stay.checked_out_at is None or stay.checked_in_at < stay.checked_out_at <= NOW
+        assert (stay.checked_out_at is None) == (stay.exit_destination is None)
+        stays[stay.resident_id].append(stay)  # type: ignore[attr-defined]
+    assert len(stays) == demo.residents
+    for resident_stays in stays.values():
+        assert 1 <= len(resident_stays) <= 2
+        for earlier, later in pairwise(resident_stays):
+            assert earlier.checked_out_at is not None
+            assert earlier.checked_out_at <= later.checked_in_at
+
+
+async def test_assignments_cover_each_stay_in_its_own_shelter(demo: DemoSummary) -> None:
+    rows = await BedAssignment.all().values_list(
+        "stay_id", "started_at", "ended_at", "bed__room__shelter_id"
+    )
+    assignments: dict[int, list[tuple[datetime, datetime | None, int]]] = defaultdict(list)
+    for stay_id, started, ended, shelter_id in rows:
+        assignments[stay_id].append((started, ended, shelter_id))
+    transferred = 0
+    for stay in await Stay.all():
+        chain = sorted(assignments[stay.id], key=lambda row: row[0])
+        assert {shelter_id for _, _, shelter_id in chain} == {stay.shelter_id}  # type: ignore[attr-defined]
+        assert chain[0][0] == stay.checked_in_at
+        assert chain[-1][1] == stay.checked_out_at
+        for (_, ended, _), (started, _, _) in pairwise(chain):
+            assert ended == started
+        transferred += len(chain) > 1
+    assert transferred >= 5
+
+
+async def test_residents_fit_their_shelters_and_are_mostly_uzbek(demo: DemoSummary) -> None:
+    residents = {resident.id: resident for resident in await Resident.all()}
+    nationalities = Counter(resident.nationality for resident in residents.values())
+    assert nationalities.most_common(1)[0][0] == "UZ"
+    assert nationalities["UZ"] > 0.45 * len(residents)
+    assert set(nationalities) == {"UZ", "KZ", "KG", "TJ", "RU"}
+    for stay in await Stay.all().prefetch_related("shelter"):
+        resident = residents[stay.resident_id]  # type: ignore[attr-defined]
+        assert resident.birth_date is not None
+        if stay.shelter.kind is ShelterKind.WOMEN:
+            assert resident.sex == "female"
+        if stay.shelter.kind is ShelterKind.MEN:
+            assert resident.sex == "male"
+        child = resident.birth_date > date(NOW.year - 18, NOW.month, NOW.day)
+        assert child == (stay.shelter.kind is ShelterKind.CHILDREN)
+    for resident in residents.values():
+        assert CODE.fullmatch(resident.code)
+        assert resident.consent_data_processing
+        assert resident.preferred_language in resident.languages
+        assert resident.exploitation_types
+    assert 1 <= sum(r.do_not_disclose_presence for r in residents.values()) <= 15
+
+
+async def test_the_same_seed_gives_the_same_people(tmp_path: Path) -> None:
+    people = []
+    for name in ("first.sqlite3", "second.sqlite3"):
+        await open_fresh_database(tmp_path / name)
+        try:
+            await load_demo(now=NOW, seed=7)
+            residents = Resident.all().order_by("code")
+            people.append(await residents.values_list("code", "given_name", "family_name"))
+        finally:
+            await Tortoise.close_connections()
+    assert people[0] == people[1]
+    assert len(people[0]) >= 140
