@@ -77,7 +77,7 @@ def settings(database_url: str) -> Settings:
     return Settings(database_url=database_url, environment="test", database_pool_size=60)
 
 
-async def _empty_tables() -> None:
+async def empty_tables() -> None:
     connection = Tortoise.get_connection("default")
     for table in TABLES:
         await connection.execute_script(f"DELETE FROM {table}")
@@ -88,7 +88,7 @@ async def app(settings: Settings) -> AsyncIterator[Starlette]:
     """The app inside its lifespan, over empty tables."""
     application = create_app(settings)
     async with application.router.lifespan_context(application):
-        await _empty_tables()
+        await empty_tables()
         yield application
 
 

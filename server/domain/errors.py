@@ -88,6 +88,8 @@ def refusal_for(error: IntegrityError) -> DomainError:
 def require_text(value: str, field: list[str], *, max_length: int, required: bool = False) -> str:
     """The value stripped, or a TOO_LONG / REQUIRED refusal naming the field."""
     value = value.strip()
+    if "\x00" in value:
+        raise DomainError(ErrorCode.INVALID_VALUE, field, f"{field[-1]} contains a NUL character.")
     if required and not value:
         raise DomainError(ErrorCode.REQUIRED, field, f"{field[-1]} is required.")
     if len(value) > max_length:

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import date, datetime, time, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from tortoise.expressions import Q, Subquery
@@ -51,7 +51,8 @@ def census_instant(day: date, zone: ZoneInfo) -> datetime:
     if day == today:
         return current
     end = datetime.combine(day + timedelta(days=1), time(0), tzinfo=zone)
-    return end - timedelta(microseconds=1)
+    # UTC, like every stored instant: SQLite compares them as text.
+    return (end - timedelta(microseconds=1)).astimezone(UTC)
 
 
 async def _count_by_shelter(query: object, shelter_path: str) -> dict[int, int]:
