@@ -31,6 +31,21 @@ class Settings:
     port: int = 8000
     #: Redis for events between server processes; none means in-process only.
     redis_url: str | None = None
+    #: Fernet keys for notes at rest, comma-separated, newest first; else the key file.
+    data_key: str | None = None
+    data_key_file: str = "haven.key"
+    #: A session ends after this long unused, and in any case this long after sign-in.
+    token_idle_minutes: int = 120
+    token_lifetime_hours: int = 24
+    #: Failed sign-ins in a row before an account name is locked, and from one address.
+    login_account_limit: int = 20
+    login_address_limit: int = 100
+    login_lock_minutes: int = 15
+    #: After this many failures in a row, each further attempt waits longer (up to 8 s).
+    login_slow_after: int = 5
+    login_delay_seconds: float = 0.25
+    #: The largest GraphQL request body accepted.
+    max_request_bytes: int = 64 * 1024
 
     @classmethod
     def from_env(cls, environ: dict[str, str] | None = None) -> Settings:
@@ -48,6 +63,12 @@ class Settings:
             host=env.get("HAVEN_HOST", settings.host),
             port=int(env.get("HAVEN_PORT", settings.port)),
             redis_url=env.get("HAVEN_REDIS_URL") or None,
+            data_key=env.get("HAVEN_DATA_KEY") or None,
+            data_key_file=env.get("HAVEN_DATA_KEY_FILE", settings.data_key_file),
+            token_idle_minutes=int(env.get("HAVEN_TOKEN_IDLE_MINUTES", settings.token_idle_minutes)),
+            token_lifetime_hours=int(
+                env.get("HAVEN_TOKEN_LIFETIME_HOURS", settings.token_lifetime_hours)
+            ),
         )
 
     @property

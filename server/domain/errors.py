@@ -26,6 +26,10 @@ class ErrorCode(str, Enum):
     RESIDENT_ALREADY_IN_SHELTER = "resident_already_in_shelter"
     STAY_ALREADY_ENDED = "stay_already_ended"
     SAME_BED = "same_bed"
+    UNAUTHENTICATED = "unauthenticated"
+    FORBIDDEN = "forbidden"
+    LOGIN_FAILED = "login_failed"
+    LOGIN_LOCKED = "login_locked"
 
 
 class DomainError(Exception):
@@ -67,6 +71,18 @@ _CONSTRAINTS: dict[str, tuple[ErrorCode, list[str], str]] = {
         ErrorCode.DATE_BEFORE_HISTORY,
         ["at"],
         "A check-out cannot be before its check-in.",
+    ),
+    "uq_bed_hold_active_bed": (ErrorCode.BED_HELD, ["bed"], "The bed is already held."),
+    "bed_hold.bed_id": (ErrorCode.BED_HELD, ["bed"], "The bed is already held."),
+    "ck_bed_outage_interval": (
+        ErrorCode.DATE_BEFORE_HISTORY,
+        ["at"],
+        "A bed cannot come back into service before it went out.",
+    ),
+    "ck_bed_hold_interval": (
+        ErrorCode.INVALID_VALUE,
+        ["expiresAt"],
+        "A hold must expire after it starts.",
     ),
     "ck_bed_assignment_interval": (
         ErrorCode.DATE_BEFORE_HISTORY,

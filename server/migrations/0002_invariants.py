@@ -39,11 +39,21 @@ CHECKS = {
 
 
 def _sqlite_condition(condition: str) -> str:
-    """Timestamps are ISO text on SQLite: compare them as instants."""
-    for column in ("checked_out_at", "checked_in_at", "ended_at", "started_at", "expires_at"):
-        condition = condition.replace(f">= {column}", f">= julianday(NEW.{column})")
-        condition = condition.replace(f"> {column}", f"> julianday(NEW.{column})")
-        condition = condition.replace(f"{column} >", f"julianday(NEW.{column}) >")
+    """Timestamps are ISO text on SQLite. ``julianday`` compares instants across offsets but
+    only to the millisecond, so equal days fall back to the text, exact for the UTC values
+    Haven writes."""
+    for left, op, right in (
+        ("checked_out_at", ">=", "checked_in_at"),
+        ("ended_at", ">=", "started_at"),
+        ("expires_at", ">", "started_at"),
+    ):
+        a, b = f"NEW.{left}", f"NEW.{right}"
+        condition = condition.replace(
+            f"{left} {op} {right}",
+            f"(julianday({a}) > julianday({b}) OR "
+            f"(julianday({a}) = julianday({b}) AND {a} {op} {b}))",
+        )
+    for column in ("checked_out_at", "ended_at"):
         condition = condition.replace(f"{column} IS NULL", f"NEW.{column} IS NULL")
     return condition
 

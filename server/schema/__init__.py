@@ -13,6 +13,9 @@ import strawberry
 from graphql import GraphQLError
 from strawberry.relay import GlobalID, GlobalIDValueError, Node
 from strawberry.extensions import (
+    AddValidationRules,
+    ParserCache,
+    ValidationCache,
     DisableIntrospection,
     MaskErrors,
     MaxAliasesLimiter,
@@ -40,6 +43,8 @@ SDL_PATH = Path(__file__).with_name("schema.graphql")
 MAX_DEPTH = 12
 MAX_ALIASES = 30
 MAX_TOKENS = 3000
+#: Parsed and validated documents kept per process; bounded so unique queries cannot grow memory.
+CACHED_DOCUMENTS = 256
 
 
 NODE_TYPES: dict[str, type[LoadedNode]] = {
@@ -74,10 +79,17 @@ def _shown(error: GraphQLError) -> bool:
 
 
 def build_schema(settings: Settings) -> strawberry.Schema:
+    # The rule classes are made once: the validation cache keys on them, so rules made anew
+    # per request would never hit it (measured: validation was 15-25% of a request).
+    rules = [
+        *QueryDepthLimiter(max_depth=MAX_DEPTH).validation_rules,
+        *MaxAliasesLimiter(max_alias_count=MAX_ALIASES).validation_rules,
+    ]
     extensions: list[Callable[[], SchemaExtension] | type[SchemaExtension]] = [
-        lambda: QueryDepthLimiter(max_depth=MAX_DEPTH),
-        lambda: MaxAliasesLimiter(max_alias_count=MAX_ALIASES),
         lambda: MaxTokensLimiter(max_token_count=MAX_TOKENS),
+        lambda: ParserCache(maxsize=CACHED_DOCUMENTS),
+        lambda: AddValidationRules(rules),
+        lambda: ValidationCache(maxsize=CACHED_DOCUMENTS),
     ]
     if settings.production:
         extensions += [
