@@ -11,13 +11,20 @@ from typing import Any
 
 from starlette.applications import Starlette
 from starlette.requests import Request
-from starlette.responses import JSONResponse, RedirectResponse, Response
+from starlette.datastructures import Headers
+from starlette.exceptions import HTTPException
+from starlette.middleware import Middleware
+from starlette.responses import JSONResponse, PlainTextResponse, RedirectResponse, Response
 from starlette.routing import Route, WebSocketRoute
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from starlette.websockets import WebSocket
 from strawberry.asgi import GraphQL
 from tortoise.contrib.starlette import RegisterTortoise
 
 from server.database import tortoise_config
+from server.domain.access import Viewer
+from server.domain.accounts import authenticate
+from server.encryption import Keyring, install
 from server.schema import build_schema
 from server.schema.context import Context
 from server.settings import Settings
@@ -37,10 +44,23 @@ class HavenGraphQL(GraphQL[Context, None]):
     async def get_context(
         self, request: Request | WebSocket, response: Response | WebSocket | None = None
     ) -> Context:
+        address = request.client.host if request.client else ""
+        agent = request.headers.get("user-agent", "")[:120]
+        client = f"{address} {agent}".strip()
+        scheme, _, token = request.headers.get("authorization", "").partition(" ")
+        token = token.strip() if scheme.lower() == "bearer" else ""
+        viewer = (
+            await authenticate(token, client=client, settings=self.settings)
+            if token
+            else Viewer.anonymous(client)
+        )
         return Context(
             request=request,
             response=response if isinstance(response, Response) else None,
             settings=self.settings,
+            viewer=viewer,
+            token=token,
+            address=address,
         )
 
 
@@ -58,6 +78,7 @@ def create_app(settings: Settings | None = None) -> Starlette:
 
     @asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
+        install(Keyring.from_settings(settings))
         async with RegisterTortoise(app, config=tortoise_config(settings)):
             yield
 
@@ -68,10 +89,39 @@ def create_app(settings: Settings | None = None) -> Starlette:
             Route("/graphql", graphql, methods=["GET", "POST"]),
             WebSocketRoute("/graphql", graphql),
         ],
+        middleware=[Middleware(BodyLimit, max_bytes=settings.max_request_bytes)],
         lifespan=lifespan,
     )
     app.state.settings = settings
     return app
+
+
+class BodyLimit:
+    """Refuses a request body larger than ``max_bytes`` with 413, before anyone parses it."""
+
+    def __init__(self, app: ASGIApp, *, max_bytes: int) -> None:
+        self.app = app
+        self.max_bytes = max_bytes
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        declared = Headers(scope=scope).get("content-length", "0")
+        if not declared.isdigit() or int(declared) > self.max_bytes:
+            await PlainTextResponse("Request body too large.", status_code=413)(scope, receive, send)
+            return
+        received = 0
+
+        async def limited() -> Message:
+            nonlocal received
+            message = await receive()
+            received += len(message.get("body", b""))
+            if received > self.max_bytes:
+                raise HTTPException(413, "Request body too large.")
+            return message
+
+        await self.app(scope, limited, send)
 
 
 def __getattr__(name: str) -> Any:

@@ -60,9 +60,12 @@ async def migrate_database(settings: Settings) -> None:
 
 @asynccontextmanager
 async def open_database(settings: Settings) -> AsyncIterator[None]:
-    """Tortoise connected for a command or a test, closed afterwards."""
+    """Tortoise connected for a command or a test (with the notes' keyring), closed afterwards."""
     from tortoise import Tortoise
 
+    from server.encryption import Keyring, install
+
+    install(Keyring.from_settings(settings))
     await Tortoise.init(config=tortoise_config(settings))
     try:
         yield

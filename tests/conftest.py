@@ -8,24 +8,35 @@ run's own is created on it and dropped afterwards).
 from __future__ import annotations
 
 import asyncio
+import importlib
 import logging
 import os
 import uuid
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator, Iterable, Iterator
 from typing import Any
 from urllib.parse import urlsplit, urlunsplit
 
 import httpx
 import pytest
+from cryptography.fernet import Fernet
 from starlette.applications import Starlette
 from tortoise import Tortoise
+from tortoise.transactions import in_transaction
 
 from server.app import create_app
 from server.database import is_postgres, migrate_database
+from server.domain.access import Viewer
+from server.domain.accounts import create_user, login
+from server.models import Role, Shelter
 from server.settings import Settings
 
-#: Tables in an order that deletes children before parents.
+#: Tables in an order that deletes children before parents (audit_event apart: it is append-only).
 TABLES = (
+    "case_note",
+    "auth_token",
+    "login_throttle",
+    "account_shelter",
+    "account",
     "bed_assignment",
     "bed_hold",
     "bed_outage",
@@ -72,15 +83,38 @@ def on_postgres(database_url: str) -> bool:
     return is_postgres(database_url)
 
 
+audit_migration = importlib.import_module("server.migrations.0004_audit_append_only")
+
+#: One data key for the run; notes written in a test are read back with it.
+DATA_KEY = Fernet.generate_key().decode()
+
+
 @pytest.fixture
 def settings(database_url: str) -> Settings:
-    return Settings(database_url=database_url, environment="test", database_pool_size=60)
+    return Settings(
+        database_url=database_url,
+        environment="test",
+        database_pool_size=60,
+        data_key=DATA_KEY,
+        login_delay_seconds=0.001,
+    )
 
 
 async def empty_tables() -> None:
+    """Every table emptied; the append-only audit trail through a door only tests use."""
     connection = Tortoise.get_connection("default")
     for table in TABLES:
         await connection.execute_script(f"DELETE FROM {table}")
+    if connection.capabilities.dialect == "sqlite":
+        for name in ("audit_event_no_update", "audit_event_no_delete"):
+            await connection.execute_script(f"DROP TRIGGER {name}")
+        await connection.execute_script("DELETE FROM audit_event")
+        for statement in audit_migration.SQLITE:
+            await connection.execute_script(statement)
+    else:
+        async with in_transaction() as transaction:
+            await transaction.execute_script("SET LOCAL session_replication_role = replica")
+            await transaction.execute_script("DELETE FROM audit_event")
 
 
 @pytest.fixture
@@ -99,14 +133,51 @@ async def client(app: Starlette) -> AsyncIterator[httpx.AsyncClient]:
         yield http
 
 
-class GraphQLClient:
-    """Posts GraphQL documents; ``data`` fails the test on top-level errors."""
+PASSWORD = "correct horse battery staple"
 
-    def __init__(self, http: httpx.AsyncClient) -> None:
+
+async def sign_in(role: Role, shelters: Iterable[Shelter | int] = (), *, name: str = "") -> str:
+    """A new account of ``role`` working in ``shelters``, signed in: its bearer token."""
+    shelter_ids = [s if isinstance(s, int) else s.id for s in shelters]
+    username = name or f"{role.value.replace('_', '-')}-{uuid.uuid4().hex[:8]}"
+    await create_user(
+        Viewer.operator("tests"), username, f"Test {role.value}", role, PASSWORD, shelter_ids
+    )
+    token, _ = await login(
+        username, PASSWORD, client="tests", address=f"test-{username}", settings=Settings()
+    )
+    return token
+
+
+class GraphQLClient:
+    """Posts GraphQL documents as one signed-in person; ``data`` fails the test on top-level
+    errors. Unless told otherwise (``as_token``), it signs in on first use as shelter staff
+    working in every shelter that exists by then."""
+
+    def __init__(self, http: httpx.AsyncClient, token: str | None = None) -> None:
         self.http = http
+        self.token = token
+
+    def as_token(self, token: str | None) -> GraphQLClient:
+        """Another client on the same app, for another person (None: nobody signed in)."""
+        client = GraphQLClient(self.http, token)
+        client.anonymous = token is None
+        return client
+
+    anonymous = False
+
+    def forget(self) -> None:
+        """Sign in again on next use (after the tables were emptied)."""
+        self.token = None
 
     async def post(self, query: str, variables: dict[str, Any] | None = None) -> dict[str, Any]:
-        response = await self.http.post("/graphql", json={"query": query, "variables": variables or {}})
+        if self.token is None and not self.anonymous:
+            shelters = await Shelter.all().values_list("id", flat=True)
+            self.token = await sign_in(Role.SHELTER_STAFF, shelters)  # type: ignore[arg-type]
+        headers = {"authorization": f"Bearer {self.token}"} if self.token else {}
+        response = await self.http.post(
+            "/graphql", json={"query": query, "variables": variables or {}}, headers=headers
+        )
         assert response.status_code < 500, response.text
         body: dict[str, Any] = response.json()
         return body

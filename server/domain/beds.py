@@ -11,9 +11,11 @@ from tortoise.expressions import Q, Subquery
 from tortoise.queryset import QuerySet
 from tortoise.transactions import in_transaction
 
+from server.domain.access import Action, Viewer, require, shelter_scope
+from server.domain.audit import record
 from server.domain.clock import now
 from server.domain.errors import DomainError, ErrorCode, refusal_for, require_text
-from server.models import Bed, BedAssignment, BedFeature, BedHold, BedOutage, ShelterKind
+from server.models import Bed, BedAssignment, BedFeature, BedHold, BedOutage, Room, ShelterKind
 
 
 class BedStatus(str, Enum):
@@ -76,17 +78,18 @@ class BedFilter:
     features: tuple[BedFeature, ...] = ()
 
 
-def available_beds(search: BedFilter) -> QuerySet[Bed]:
-    """Beds free right now, ordered by id, narrowed by ``search``.
+def available_beds(viewer: Viewer, search: BedFilter) -> QuerySet[Bed]:
+    """Beds free right now that the viewer may see, ordered by id, narrowed by ``search``.
 
-    >>> await available_beds(BedFilter(region_id=3, features=(BedFeature.CRIB,)))
+    >>> await available_beds(viewer, BedFilter(region_id=3, features=(BedFeature.CRIB,)))
     """
     current = now()
     busy = BedAssignment.filter(ended_at__isnull=True).values("bed_id")
     out = BedOutage.filter(active_outages(current)).values("bed_id")
     held = BedHold.filter(active_holds(current)).values("bed_id")
     query = (
-        Bed.exclude(id__in=Subquery(busy))
+        Bed.filter(shelter_scope(viewer, "room__shelter_id"))
+        .exclude(id__in=Subquery(busy))
         .exclude(id__in=Subquery(out))
         .exclude(id__in=Subquery(held))
     )
@@ -102,19 +105,27 @@ def available_beds(search: BedFilter) -> QuerySet[Bed]:
 
 
 async def set_bed_status(
-    bed_id: int, *, in_service: bool, reason: str = "", at: datetime | None = None
+    viewer: Viewer, bed_id: int, *, in_service: bool, reason: str = "", at: datetime | None = None
 ) -> Bed:
     """Take a bed out of service (with a reason) or back into service.
 
-    >>> await set_bed_status(7, in_service=False, reason="Broken frame")
+    >>> await set_bed_status(viewer, 7, in_service=False, reason="Broken frame")
     """
+    require(viewer, Action.SET_BED_STATUS)
     reason = require_text(reason, ["reason"], max_length=200, required=not in_service)
     current = at or now()
     try:
         async with in_transaction() as connection:
-            bed = await Bed.filter(id=bed_id).using_db(connection).select_for_update().first()
+            bed = await (
+                Bed.filter(shelter_scope(viewer, "room__shelter_id"), id=bed_id)
+                .using_db(connection)
+                .select_for_update()
+                .first()
+            )
             if bed is None:
                 raise DomainError(ErrorCode.NOT_FOUND, ["bed"], "No such bed.")
+            room = await Room.get(id=bed.room_id).using_db(connection)  # type: ignore[attr-defined]
+            require(viewer, Action.SET_BED_STATUS, shelter_ids=(room.shelter_id,))  # type: ignore[attr-defined]
             outage = (
                 await BedOutage.filter(bed_id=bed_id, ended_at__isnull=True)
                 .using_db(connection)
@@ -127,6 +138,7 @@ async def set_bed_status(
                     )
                 outage.ended_at = max(current, outage.started_at)
                 await outage.save(using_db=connection, update_fields=["ended_at"])
+                await record(viewer, "bed_in_service", "Bed", bed.id, connection=connection)
                 return bed
             if outage is not None:
                 raise DomainError(
@@ -137,6 +149,9 @@ async def set_bed_status(
             await ensure_bed_free(bed, current, connection=connection)
             await BedOutage.create(
                 bed_id=bed_id, reason=reason, started_at=current, using_db=connection
+            )
+            await record(
+                viewer, "bed_out_of_service", "Bed", bed.id, detail=reason, connection=connection
             )
             return bed
     except IntegrityError as error:

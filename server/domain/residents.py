@@ -12,6 +12,15 @@ from tortoise.expressions import Q, Subquery
 from tortoise.queryset import QuerySet
 from tortoise.transactions import in_transaction
 
+from server.domain.access import (
+    Action,
+    Viewer,
+    may_read_identity,
+    require,
+    resident_scope,
+    stay_scope,
+)
+from server.domain.audit import record
 from server.domain.clock import now
 from server.domain.errors import DomainError, ErrorCode, require_text
 from server.models import DocumentStatus, ExploitationType, ReferralSource, Resident, Sex, Stay
@@ -114,22 +123,38 @@ def resident_code(year: int, number: int) -> str:
     return f"HV-{year}-{number:06d}"
 
 
-async def register_resident(registration: Registration) -> Resident:
-    """Record a new resident; refused without consent to data processing.
+async def register_resident(
+    viewer: Viewer, registration: Registration, *, shelter_id: int | None = None
+) -> Resident:
+    """Record a new resident at the staff member's shelter (``shelter_id``, needed only for
+    someone working in several); refused without consent to data processing.
 
     The code's number is the row's id, so two tablets registering at once never collide.
     """
+    require(viewer, Action.REGISTER_RESIDENT)
+    if shelter_id is None:
+        if len(viewer.shelter_ids) != 1:
+            raise DomainError(
+                ErrorCode.REQUIRED, ["shelter"], "Say at which of your shelters the person arrived."
+            )
+        (shelter_id,) = viewer.shelter_ids
+    require(viewer, Action.REGISTER_RESIDENT, shelter_ids=(shelter_id,))
     values = _validated(registration)
     current = now()
     async with in_transaction() as connection:
         resident = await Resident.create(
             code=f"new-{uuid.uuid4().hex[:16]}",
             consent_recorded_at=current,
+            intake_shelter_id=shelter_id,
             using_db=connection,
             **values,
         )
         resident.code = resident_code(current.year, resident.id)
         await resident.save(using_db=connection, update_fields=["code"])
+        await record(
+            viewer, "register_resident", "Resident", resident.id, resident_id=resident.id,
+            connection=connection,
+        )
     return resident
 
 
@@ -142,25 +167,29 @@ class ResidentFilter:
     in_shelter: bool | None = None
 
 
-def find_residents(criteria: ResidentFilter) -> QuerySet[Resident]:
-    """Residents matching ``criteria``, ordered by id.
+def find_residents(viewer: Viewer, criteria: ResidentFilter) -> QuerySet[Resident]:
+    """Residents the viewer may see matching ``criteria``, ordered by id. Names are searched
+    only for roles that may read them: others find by code alone.
 
-    >>> await find_residents(ResidentFilter(search="karimova", in_shelter=True))
+    >>> await find_residents(viewer, ResidentFilter(search="karimova", in_shelter=True))
     """
-    query = Resident.all()
+    query = Resident.filter(resident_scope(viewer))
     if criteria.search:
         term = require_text(criteria.search, ["search"], max_length=100)
         for word in term.split():
-            query = query.filter(
-                Q(code__icontains=word) | Q(given_name__icontains=word) | Q(family_name__icontains=word)
-            )
+            matches = Q(code__icontains=word)
+            if may_read_identity(viewer):
+                matches |= Q(given_name__icontains=word) | Q(family_name__icontains=word)
+            query = query.filter(matches)
+    # Only stays the viewer may see count: staff learn nothing of a person's other shelters.
+    visible_stays = Stay.filter(stay_scope(viewer))
     if criteria.shelter_id is not None:
-        stays = Stay.filter(shelter_id=criteria.shelter_id)
+        stays = visible_stays.filter(shelter_id=criteria.shelter_id)
         if criteria.in_shelter:
             stays = stays.filter(checked_out_at__isnull=True)
         query = query.filter(id__in=Subquery(stays.values("resident_id")))
     if criteria.in_shelter is not None:
-        active = Subquery(Stay.filter(checked_out_at__isnull=True).values("resident_id"))
+        active = Subquery(visible_stays.filter(checked_out_at__isnull=True).values("resident_id"))
         query = query.filter(id__in=active) if criteria.in_shelter else query.exclude(id__in=active)
     return query.order_by("id")
 

@@ -11,23 +11,39 @@ from datetime import datetime
 from tortoise.exceptions import IntegrityError
 from tortoise.transactions import in_transaction
 
+from server.domain.access import (
+    Action,
+    Viewer,
+    require,
+    resident_scope,
+    shelter_scope,
+    stay_scope,
+)
+from server.domain.audit import record
 from server.domain.beds import ensure_bed_free
 from server.domain.clock import moment
 from server.domain.errors import DomainError, ErrorCode, refusal_for
 from server.models import Bed, BedAssignment, ExitDestination, Resident, Room, Stay
 
 
-async def _lock_bed(bed_id: int, connection: object) -> tuple[Bed, int]:
+async def _lock_bed(viewer: Viewer, bed_id: int, connection: object) -> tuple[Bed, int]:
     """The bed, locked until the transaction ends, and its shelter's id."""
-    bed = await Bed.filter(id=bed_id).using_db(connection).select_for_update().first()
+    bed = await (
+        Bed.filter(shelter_scope(viewer, "room__shelter_id"), id=bed_id)
+        .using_db(connection)
+        .select_for_update()
+        .first()
+    )
     if bed is None:
         raise DomainError(ErrorCode.NOT_FOUND, ["bed"], "No such bed.")
     room = await Room.get(id=bed.room_id).using_db(connection)  # type: ignore[attr-defined]
     return bed, room.shelter_id  # type: ignore[attr-defined]
 
 
-async def _lock_active_stay(stay_id: int, connection: object) -> tuple[Stay, BedAssignment]:
-    stay = await Stay.filter(id=stay_id).using_db(connection).first()
+async def _lock_active_stay(
+    viewer: Viewer, stay_id: int, connection: object
+) -> tuple[Stay, BedAssignment]:
+    stay = await Stay.filter(stay_scope(viewer), id=stay_id).using_db(connection).first()
     if stay is None:
         raise DomainError(ErrorCode.NOT_FOUND, ["stay"], "No such stay.")
     await Resident.filter(id=stay.resident_id).using_db(connection).select_for_update().first()
@@ -49,16 +65,22 @@ def _not_before(at: datetime, earliest: datetime, what: str) -> None:
         )
 
 
-async def check_in(resident_id: int, bed_id: int, *, at: datetime | None = None) -> Stay:
+async def check_in(
+    viewer: Viewer, resident_id: int, bed_id: int, *, at: datetime | None = None
+) -> Stay:
     """Start a stay for a resident in a free bed.
 
-    >>> stay = await check_in(resident.id, bed.id)
+    >>> stay = await check_in(viewer, resident.id, bed.id)
     """
+    require(viewer, Action.CHECK_IN)
     when = moment(at, ["at"])
     try:
         async with in_transaction() as connection:
             resident = (
-                await Resident.filter(id=resident_id).using_db(connection).select_for_update().first()
+                await Resident.filter(resident_scope(viewer), id=resident_id)
+                .using_db(connection)
+                .select_for_update()
+                .first()
             )
             if resident is None:
                 raise DomainError(ErrorCode.NOT_FOUND, ["resident"], "No such resident.")
@@ -78,7 +100,8 @@ async def check_in(resident_id: int, bed_id: int, *, at: datetime | None = None)
             )
             if last is not None and last.checked_out_at is not None:
                 _not_before(when, last.checked_out_at, "resident's last check-out")
-            bed, shelter_id = await _lock_bed(bed_id, connection)
+            bed, shelter_id = await _lock_bed(viewer, bed_id, connection)
+            require(viewer, Action.CHECK_IN, shelter_ids=(shelter_id,))
             _not_before(when, bed.created_at, "bed was put in service")
             await ensure_bed_free(bed, when, connection=connection)
             stay = await Stay.create(
@@ -90,24 +113,34 @@ async def check_in(resident_id: int, bed_id: int, *, at: datetime | None = None)
             await BedAssignment.create(
                 stay_id=stay.id, bed_id=bed_id, started_at=when, using_db=connection
             )
+            await record(
+                viewer, "check_in", "Stay", stay.id, resident_id=resident_id,
+                detail=f"bed {bed_id}", connection=connection,
+            )
             return stay
     except IntegrityError as error:
         raise refusal_for(error) from error
 
 
 async def check_out(
-    stay_id: int, destination: ExitDestination, *, at: datetime | None = None
+    viewer: Viewer, stay_id: int, destination: ExitDestination, *, at: datetime | None = None
 ) -> Stay:
     """End a stay and free its bed.
 
-    >>> await check_out(stay.id, ExitDestination.RETURNED_HOME)
+    >>> await check_out(viewer, stay.id, ExitDestination.RETURNED_HOME)
     """
+    require(viewer, Action.CHECK_OUT)
     when = moment(at, ["at"])
     try:
         async with in_transaction() as connection:
-            stay, assignment = await _lock_active_stay(stay_id, connection)
+            stay, assignment = await _lock_active_stay(viewer, stay_id, connection)
+            require(viewer, Action.CHECK_OUT, shelter_ids=(stay.shelter_id,))  # type: ignore[attr-defined]
             _not_before(when, assignment.started_at, "stay's last bed change")
             await _end(stay, assignment, when, destination, connection)
+            await record(
+                viewer, "check_out", "Stay", stay.id, resident_id=stay.resident_id,  # type: ignore[attr-defined]
+                detail=destination.value, connection=connection,
+            )
             return stay
     except IntegrityError as error:
         raise refusal_for(error) from error
@@ -127,22 +160,26 @@ async def _end(
     await stay.save(using_db=connection, update_fields=["checked_out_at", "exit_destination"])
 
 
-async def transfer(stay_id: int, bed_id: int, *, at: datetime | None = None) -> Stay:
+async def transfer(
+    viewer: Viewer, stay_id: int, bed_id: int, *, at: datetime | None = None
+) -> Stay:
     """Move a resident to another bed. Within a shelter the stay goes on; to another shelter
     the stay ends (exit: other shelter) and a new one begins. Returns the stay now active.
 
-    >>> stay = await transfer(stay.id, other_bed.id)
+    >>> stay = await transfer(viewer, stay.id, other_bed.id)
     """
+    require(viewer, Action.TRANSFER)
     when = moment(at, ["at"])
     try:
         async with in_transaction() as connection:
-            stay, assignment = await _lock_active_stay(stay_id, connection)
+            stay, assignment = await _lock_active_stay(viewer, stay_id, connection)
             if assignment.bed_id == bed_id:
                 raise DomainError(
                     ErrorCode.SAME_BED, ["bed"], "The resident is already in that bed."
                 )
             _not_before(when, assignment.started_at, "stay's last bed change")
-            bed, shelter_id = await _lock_bed(bed_id, connection)
+            bed, shelter_id = await _lock_bed(viewer, bed_id, connection)
+            require(viewer, Action.TRANSFER, shelter_ids=(stay.shelter_id, shelter_id))  # type: ignore[attr-defined]
             _not_before(when, bed.created_at, "bed was put in service")
             await ensure_bed_free(bed, when, connection=connection)
             if shelter_id == stay.shelter_id:
@@ -158,6 +195,10 @@ async def transfer(stay_id: int, bed_id: int, *, at: datetime | None = None) -> 
                 )
             await BedAssignment.create(
                 stay_id=stay.id, bed_id=bed_id, started_at=when, using_db=connection
+            )
+            await record(
+                viewer, "transfer", "Stay", stay.id, resident_id=stay.resident_id,  # type: ignore[attr-defined]
+                detail=f"bed {bed_id}", connection=connection,
             )
             return stay
     except IntegrityError as error:

@@ -1,5 +1,8 @@
 """Tortoise models, one module per domain. No GraphQL here."""
 
+from server.models.accounts import AuthToken, LoginThrottle, Role, User
+from server.models.audit import AuditEvent
+from server.models.notes import CaseNote, NoteKind
 from server.models.residents import (
     DocumentStatus,
     ExploitationType,
@@ -11,6 +14,13 @@ from server.models.shelters import Bed, BedFeature, BedHold, BedOutage, Region, 
 from server.models.stays import BedAssignment, ExitDestination, Stay
 
 __all__ = [
+    "AuditEvent",
+    "AuthToken",
+    "CaseNote",
+    "LoginThrottle",
+    "NoteKind",
+    "Role",
+    "User",
     "Bed",
     "BedAssignment",
     "BedFeature",

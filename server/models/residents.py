@@ -9,6 +9,7 @@ from tortoise import fields
 from tortoise.models import Model
 
 if TYPE_CHECKING:
+    from server.models.shelters import Shelter
     from server.models.stays import Stay
 
 
@@ -84,6 +85,10 @@ class Resident(Model):
     known_threats = fields.TextField(default="")
 
     created_at = fields.DatetimeField(auto_now_add=True)
+    #: Where the person was registered: their first shelter until they are checked in anywhere.
+    intake_shelter: fields.ForeignKeyNullableRelation[Shelter] = fields.ForeignKeyField(
+        "haven.Shelter", related_name="intakes", null=True, on_delete=fields.RESTRICT
+    )
 
     stays: fields.ReverseRelation[Stay]
 

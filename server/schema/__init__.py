@@ -10,7 +10,6 @@ from collections.abc import Callable
 from pathlib import Path
 
 import strawberry
-from graphql import GraphQLError
 from strawberry.relay import GlobalID, GlobalIDValueError, Node
 from strawberry.extensions import (
     AddValidationRules,
@@ -27,6 +26,11 @@ from strawberry.extensions import (
 from server.domain.errors import DomainError, ErrorCode
 from server.schema.context import Info
 from server.schema.relay import LoadedNode
+from server.schema.accounts.mutations import AccountMutations
+from server.schema.accounts.queries import AccountQueries
+from server.schema.accounts.types import User
+from server.schema.notes.mutations import NoteMutations
+from server.schema.permissions import RequestEnd, SignedIn, shown_in_production
 from server.schema.residents.mutations import ResidentMutations
 from server.schema.residents.queries import ResidentQueries
 from server.schema.residents.types import Resident
@@ -48,13 +52,17 @@ CACHED_DOCUMENTS = 256
 
 
 NODE_TYPES: dict[str, type[LoadedNode]] = {
-    node_type.__name__: node_type for node_type in (Region, Shelter, Room, Bed, Resident, Stay)
+    node_type.__name__: node_type
+    for node_type in (Region, Shelter, Room, Bed, Resident, Stay, User)
 }
 
 
 @strawberry.type
-class Query(ShelterQueries, ResidentQueries):
-    @strawberry.field(description="Any object by its global ID; null if there is no such object.")
+class Query(AccountQueries, ShelterQueries, ResidentQueries):
+    @strawberry.field(
+        permission_classes=[SignedIn],
+        description="Any object you may see, by its global ID; null if there is no such object.",
+    )
     async def node(self, info: Info, id: strawberry.ID) -> Node | None:
         try:
             global_id = GlobalID.from_id(id)
@@ -69,13 +77,8 @@ class Query(ShelterQueries, ResidentQueries):
 
 
 @strawberry.type
-class Mutation(ShelterMutations, ResidentMutations, StayMutations):
+class Mutation(AccountMutations, ShelterMutations, ResidentMutations, StayMutations, NoteMutations):
     pass
-
-
-def _shown(error: GraphQLError) -> bool:
-    """Refusals the client must read (bad arguments) are never masked."""
-    return isinstance(error.original_error, DomainError) or error.original_error is None
 
 
 def build_schema(settings: Settings) -> strawberry.Schema:
@@ -90,11 +93,12 @@ def build_schema(settings: Settings) -> strawberry.Schema:
         lambda: ParserCache(maxsize=CACHED_DOCUMENTS),
         lambda: AddValidationRules(rules),
         lambda: ValidationCache(maxsize=CACHED_DOCUMENTS),
+        RequestEnd,
     ]
     if settings.production:
         extensions += [
             DisableIntrospection,
-            lambda: MaskErrors(should_mask_error=lambda error: not _shown(error)),
+            lambda: MaskErrors(should_mask_error=lambda error: not shown_in_production(error)),
         ]
     return strawberry.Schema(
         query=Query,

@@ -1,7 +1,8 @@
-"""What every resolver gets in ``info.context``: the request, the settings, and fresh loaders.
+"""What every resolver gets in ``info.context``: the request, the settings, who is asking,
+and loaders made for them.
 
-Loaders are made per request: a loader shared between requests would serve one user's rows
-to another.
+Loaders are made per request and per viewer: a loader shared between requests would serve
+one user's rows to another.
 """
 
 from __future__ import annotations
@@ -13,6 +14,10 @@ from starlette.responses import Response
 from starlette.websockets import WebSocket
 from strawberry.types import Info as StrawberryInfo
 
+from server.domain.access import Viewer
+from server.domain.audit import ReadLog
+from server.schema.accounts.loaders import ShelterIdsByUserLoader, UserByIdLoader
+from server.schema.notes.loaders import NotesByResidentLoader
 from server.schema.residents.loaders import ResidentByIdLoader
 from server.schema.shelters.loaders import (
     BedByIdLoader,
@@ -37,31 +42,30 @@ from server.schema.stays.loaders import (
 from server.settings import Settings
 
 
-@dataclass
 class Loaders:
-    region_by_id: RegionByIdLoader = field(default_factory=RegionByIdLoader)
-    shelter_by_id: ShelterByIdLoader = field(default_factory=ShelterByIdLoader)
-    shelters_by_region: SheltersByRegionLoader = field(default_factory=SheltersByRegionLoader)
-    room_by_id: RoomByIdLoader = field(default_factory=RoomByIdLoader)
-    rooms_by_shelter: RoomsByShelterLoader = field(default_factory=RoomsByShelterLoader)
-    bed_by_id: BedByIdLoader = field(default_factory=BedByIdLoader)
-    beds_by_room: BedsByRoomLoader = field(default_factory=BedsByRoomLoader)
-    outage_by_bed: OutageByBedLoader = field(default_factory=OutageByBedLoader)
-    hold_by_bed: HoldByBedLoader = field(default_factory=HoldByBedLoader)
-    occupancy_by_shelter: OccupancyByShelterLoader = field(default_factory=OccupancyByShelterLoader)
-    resident_by_id: ResidentByIdLoader = field(default_factory=ResidentByIdLoader)
-    stay_by_id: StayByIdLoader = field(default_factory=StayByIdLoader)
-    stays_by_resident: StaysByResidentLoader = field(default_factory=StaysByResidentLoader)
-    active_stay_by_resident: ActiveStayByResidentLoader = field(
-        default_factory=ActiveStayByResidentLoader
-    )
-    assignments_by_stay: AssignmentsByStayLoader = field(default_factory=AssignmentsByStayLoader)
-    active_assignment_by_stay: ActiveAssignmentByStayLoader = field(
-        default_factory=ActiveAssignmentByStayLoader
-    )
-    active_assignment_by_bed: ActiveAssignmentByBedLoader = field(
-        default_factory=ActiveAssignmentByBedLoader
-    )
+    """Every loader of one request, each narrowed to what ``viewer`` may see."""
+
+    def __init__(self, viewer: Viewer) -> None:
+        self.region_by_id = RegionByIdLoader(viewer)
+        self.shelter_by_id = ShelterByIdLoader(viewer)
+        self.shelters_by_region = SheltersByRegionLoader(viewer)
+        self.room_by_id = RoomByIdLoader(viewer)
+        self.rooms_by_shelter = RoomsByShelterLoader(viewer)
+        self.bed_by_id = BedByIdLoader(viewer)
+        self.beds_by_room = BedsByRoomLoader(viewer)
+        self.outage_by_bed = OutageByBedLoader(viewer)
+        self.hold_by_bed = HoldByBedLoader(viewer)
+        self.occupancy_by_shelter = OccupancyByShelterLoader(viewer)
+        self.resident_by_id = ResidentByIdLoader(viewer)
+        self.stay_by_id = StayByIdLoader(viewer)
+        self.stays_by_resident = StaysByResidentLoader(viewer)
+        self.active_stay_by_resident = ActiveStayByResidentLoader(viewer)
+        self.assignments_by_stay = AssignmentsByStayLoader(viewer)
+        self.active_assignment_by_stay = ActiveAssignmentByStayLoader(viewer)
+        self.active_assignment_by_bed = ActiveAssignmentByBedLoader(viewer)
+        self.user_by_id = UserByIdLoader(viewer)
+        self.shelter_ids_by_user = ShelterIdsByUserLoader(viewer)
+        self.notes_by_resident = NotesByResidentLoader(viewer)
 
 
 @dataclass
@@ -69,7 +73,18 @@ class Context:
     request: Request | WebSocket
     response: Response | None
     settings: Settings
-    loaders: Loaders = field(default_factory=Loaders)
+    viewer: Viewer
+    #: The bearer token of this request ("" when none), for sign-out.
+    token: str = ""
+    #: The client's network address, for sign-in throttling.
+    address: str = ""
+    loaders: Loaders = field(init=False)
+    #: Sensitive reads of this request, written to the audit trail when it ends.
+    reads: ReadLog = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.loaders = Loaders(self.viewer)
+        self.reads = ReadLog(self.viewer)
 
 
 Info = StrawberryInfo[Context, None]

@@ -3,6 +3,9 @@
     class ShelterByIdLoader(RowByIdLoader[models.Shelter]):
         model = models.Shelter
 
+        def where(self) -> Q:             # only what the viewer may see
+            return shelter_scope(self.viewer)
+
     class RoomsByShelterLoader(RowsByKeyLoader[models.Room]):
         model, key = models.Room, "shelter_id"
 """
@@ -17,18 +20,22 @@ from strawberry.dataloader import DataLoader
 from tortoise.expressions import Q
 from tortoise.models import Model
 
+from server.domain.access import Viewer
+
 M = TypeVar("M", bound=Model)
 V = TypeVar("V")
 
 
 class _KeyedLoader(DataLoader[int, V], Generic[V]):
-    """Loads the rows of ``model`` whose ``key`` column is among the keys, narrowed by ``where``."""
+    """Loads the rows of ``model`` whose ``key`` column is among the keys, narrowed by ``where``
+    (the viewer's access scope: a row the viewer may not see loads as if it did not exist)."""
 
     model: ClassVar[type[Model]]
     key: ClassVar[str] = "id"
 
-    def __init__(self) -> None:
+    def __init__(self, viewer: Viewer) -> None:
         super().__init__(load_fn=self._load)
+        self.viewer = viewer
 
     def where(self) -> Q:
         return Q()

@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
+from server.domain.access import Viewer
 from server.domain.residents import Consents, Registration, register_resident
 from server.models import (
     Bed,
@@ -12,6 +13,7 @@ from server.models import (
     ReferralSource,
     Region,
     Resident,
+    Role,
     Room,
     Sex,
     Shelter,
@@ -66,8 +68,26 @@ async def build_network(
     return network
 
 
-async def new_resident(given_name: str = "Dilnoza", family_name: str = "Karimova") -> Resident:
+async def staff() -> Viewer:
+    """Shelter staff working in every shelter there is: the hand that sets up a test's world."""
+    shelter_ids = await Shelter.all().values_list("id", flat=True)
+    return Viewer(
+        user_id=None,
+        username="test-setup",
+        role=Role.SHELTER_STAFF,
+        shelter_ids=frozenset(shelter_ids),  # type: ignore[arg-type]
+        client="tests",
+    )
+
+
+async def new_resident(
+    given_name: str = "Dilnoza", family_name: str = "Karimova", *, shelter: Shelter | None = None
+) -> Resident:
+    """A resident registered at ``shelter`` (by default the first one)."""
+    intake = shelter or await Shelter.all().order_by("id").first()
+    assert intake is not None, "build a network first"
     return await register_resident(
+        await staff(),
         Registration(
             given_name=given_name,
             family_name=family_name,
@@ -77,5 +97,6 @@ async def new_resident(given_name: str = "Dilnoza", family_name: str = "Karimova
             referral_source=ReferralSource.HOTLINE,
             document_status=DocumentStatus.CONFISCATED,
             consents=Consents(data_processing=True),
-        )
+        ),
+        shelter_id=intake.id,
     )

@@ -8,7 +8,7 @@ from server.domain.stays import check_in
 from server.models import BedHold, BedOutage
 from server.schema.relay import encode_id
 from tests.conftest import GraphQLClient
-from tests.server.network import build_network, new_resident
+from tests.server.network import build_network, new_resident, staff
 
 SET_STATUS = """
 mutation ($bed: ID!, $status: BedServiceStatus!, $reason: String! = "") {
@@ -61,7 +61,7 @@ async def test_out_of_service_needs_a_reason_and_comes_back(gql: GraphQLClient) 
 
 async def test_occupied_bed_cannot_go_out_of_service(gql: GraphQLClient) -> None:
     network = await build_network()
-    await check_in((await new_resident()).id, network.beds[0].id)
+    await check_in(await staff(), (await new_resident()).id, network.beds[0].id)
 
     result = await gql.data(
         SET_STATUS,
@@ -101,7 +101,7 @@ async def test_check_in_refuses_out_of_service_and_held_beds(gql: GraphQLClient)
 async def test_available_beds_filters(gql: GraphQLClient) -> None:
     # given 3 shelters (women's, men's, families') of 6 beds in 2 regions, one bed taken
     network = await build_network(shelters=3, regions=2)
-    await check_in((await new_resident()).id, network.beds[0].id)
+    await check_in(await staff(), (await new_resident()).id, network.beds[0].id)
     await BedOutage.create(bed=network.beds[1], reason="Broken", started_at=datetime.now(UTC))
 
     async def labels(**variables: object) -> list[str]:

@@ -25,7 +25,7 @@ from server.domain.stays import check_in
 from server.models import BedAssignment, ExitDestination, Resident, Stay
 from server.schema.relay import encode_id
 from tests.conftest import GraphQLClient
-from tests.server.network import build_network, new_resident
+from tests.server.network import build_network, new_resident, staff
 
 CHECK_IN = """
 mutation ($resident: ID!, $bed: ID!) {
@@ -227,7 +227,7 @@ async def test_one_resident_racing_into_fifty_beds_gets_one(race: Race) -> None:
 async def test_ten_check_outs_of_one_stay_end_it_once(race: Race) -> None:
     # given
     network = await build_network(shelters=1, rooms_per_shelter=1, beds_per_room=1, regions=1)
-    stay = await check_in((await new_resident()).id, network.beds[0].id)
+    stay = await check_in(await staff(), (await new_resident()).id, network.beds[0].id)
     checked_in_at = stay.checked_in_at
 
     # when
@@ -258,8 +258,8 @@ async def test_two_transfers_into_one_free_bed_one_wins_the_other_stays_put(
     here, there = (network.beds_of(shelter) for shelter in network.shelters)
     first_bed, second_bed = here[:2]
     free_bed = there[0] if across_shelters else here[2]
-    first = await check_in((await new_resident()).id, first_bed.id)
-    second = await check_in((await new_resident("Gulnora", "Tosheva")).id, second_bed.id)
+    first = await check_in(await staff(), (await new_resident()).id, first_bed.id)
+    second = await check_in(await staff(), (await new_resident("Gulnora", "Tosheva")).id, second_bed.id)
 
     # when
     payloads = await race.run(

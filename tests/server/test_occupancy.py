@@ -10,7 +10,7 @@ from server.domain.stays import check_in, check_out, transfer
 from server.models import BedHold, BedOutage, ExitDestination
 from server.schema.relay import encode_id
 from tests.conftest import GraphQLClient
-from tests.server.network import build_network, new_resident
+from tests.server.network import build_network, new_resident, staff
 
 ALMATY = ZoneInfo("Asia/Almaty")
 
@@ -47,14 +47,14 @@ async def test_past_dates_show_what_the_history_made_them(gql: GraphQLClient) ->
     day = {n: today - timedelta(days=n) for n in range(1, 11)}
 
     amina, bibi, chinara = [await new_resident(name) for name in ("Amina", "Bibi", "Chinara")]
-    stay_a = await check_in(amina.id, beds_a[0].id, at=_noon(day[10]))
-    stay_b = await check_in(bibi.id, beds_a[1].id, at=_noon(day[9]))
-    await check_in(chinara.id, beds_b[0].id, at=_noon(day[8]))
-    moved = await transfer(stay_b.id, beds_b[1].id, at=_noon(day[6]))  # to the other shelter
-    await check_out(stay_a.id, ExitDestination.RETURNED_HOME, at=_noon(day[4]))
-    await check_out(moved.id, ExitDestination.INDEPENDENT_LIVING, at=_noon(day[2]))
+    stay_a = await check_in(await staff(), amina.id, beds_a[0].id, at=_noon(day[10]))
+    stay_b = await check_in(await staff(), bibi.id, beds_a[1].id, at=_noon(day[9]))
+    await check_in(await staff(), chinara.id, beds_b[0].id, at=_noon(day[8]))
+    moved = await transfer(await staff(), stay_b.id, beds_b[1].id, at=_noon(day[6]))  # to the other shelter
+    await check_out(await staff(), stay_a.id, ExitDestination.RETURNED_HOME, at=_noon(day[4]))
+    await check_out(await staff(), moved.id, ExitDestination.INDEPENDENT_LIVING, at=_noon(day[2]))
     await BedOutage.create(bed=beds_a[5], reason="Mould", started_at=_noon(day[7]), ended_at=_noon(day[5]))
-    await set_bed_status(beds_b[5].id, in_service=False, reason="Broken frame")
+    await set_bed_status(await staff(), beds_b[5].id, in_service=False, reason="Broken frame")
     await BedHold.create(
         bed=beds_b[4], reason="Referral", started_at=_noon(day[3]), expires_at=_noon(day[1])
     )
@@ -81,7 +81,7 @@ async def test_past_dates_show_what_the_history_made_them(gql: GraphQLClient) ->
 
 async def test_totals_add_up_and_filters_narrow(gql: GraphQLClient) -> None:
     network = await build_network(shelters=3, regions=2)
-    await check_in((await new_resident()).id, network.beds[0].id)
+    await check_in(await staff(), (await new_resident()).id, network.beds[0].id)
 
     everything = (await gql.data(OCCUPANCY))["occupancy"]
     one_region = (

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from server.domain.stays import check_in
 from tests.conftest import GraphQLClient, QueryCounter, empty_tables
-from tests.server.network import build_network, new_resident
+from tests.server.network import build_network, new_resident, staff
 
 BED_GRID = """
 {
@@ -43,7 +43,7 @@ async def _network_with_residents(shelters: int) -> None:
     for shelter in network.shelters:
         bed = network.beds_of(shelter)[0]
         resident = await new_resident()
-        await check_in(resident.id, bed.id)
+        await check_in(await staff(), resident.id, bed.id)
 
 
 async def _queries(gql: GraphQLClient, document: str) -> int:

@@ -8,7 +8,7 @@ from server.domain.stays import check_in
 from server.models import Resident
 from server.schema.relay import encode_id
 from tests.conftest import GraphQLClient
-from tests.server.network import build_network, new_resident
+from tests.server.network import build_network, new_resident, staff
 
 REGISTER = """
 mutation ($input: ResidentRegisterInput!) {
@@ -106,7 +106,7 @@ async def test_search_by_code_name_shelter_and_presence(gql: GraphQLClient) -> N
     network = await build_network()
     inside = await new_resident("Zarina", "Rakhimova")
     outside = await new_resident("Aigerim", "Nurlanova")
-    await check_in(inside.id, network.beds_of(network.shelters[0])[0].id)
+    await check_in(await staff(), inside.id, network.beds_of(network.shelters[0])[0].id)
 
     async def codes(**variables: Any) -> list[str]:
         result = await gql.data(SEARCH, variables)
@@ -143,7 +143,7 @@ async def test_pages_follow_cursors_and_are_capped(gql: GraphQLClient) -> None:
 async def test_resident_shows_stays_and_bed_history(gql: GraphQLClient) -> None:
     network = await build_network()
     resident = await new_resident()
-    await check_in(resident.id, network.beds[0].id)
+    await check_in(await staff(), resident.id, network.beds[0].id)
 
     result = (await gql.data(RESIDENT, {"id": encode_id("Resident", resident.id)}))["resident"]
 

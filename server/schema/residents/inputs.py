@@ -26,6 +26,9 @@ class ResidentRegisterInput:
     referral_source: ReferralSource  # type: ignore[valid-type]
     document_status: DocumentStatus  # type: ignore[valid-type]
     consents: ConsentsInput
+    shelter: strawberry.ID | None = strawberry.field(
+        default=None, description="Where the person arrived; needed if you work in several shelters."
+    )
     family_name: str = ""
     birth_date: date | None = None
     languages: list[str] = strawberry.field(default_factory=list, description="ISO 639 codes.")

@@ -6,7 +6,8 @@ import strawberry
 
 from server.domain.residents import register_resident
 from server.schema.context import Info
-from server.schema.relay import UserError, attempt
+from server.models import Resident as ResidentRow
+from server.schema.relay import UserError, attempt, decode_id
 from server.schema.residents.inputs import ResidentRegisterInput
 from server.schema.residents.types import Resident
 
@@ -23,7 +24,13 @@ class ResidentMutations:
     async def resident_register(
         self, info: Info, input: ResidentRegisterInput
     ) -> ResidentRegisterPayload:
-        row, errors = await attempt(register_resident(input.to_registration()))
+        async def run() -> ResidentRow:
+            shelter = None if input.shelter is None else decode_id(input.shelter, "Shelter", ["shelter"])
+            return await register_resident(
+                info.context.viewer, input.to_registration(), shelter_id=shelter
+            )
+
+        row, errors = await attempt(run())
         return ResidentRegisterPayload(
             resident=Resident.from_model(row) if row else None, errors=errors
         )

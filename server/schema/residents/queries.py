@@ -6,13 +6,14 @@ import strawberry
 
 from server.domain.residents import ResidentFilter, find_residents
 from server.schema.context import Info
+from server.schema.permissions import SignedIn
 from server.schema.relay import Connection, decode_id, page_size, paginate
 from server.schema.residents.types import Resident
 
 
 @strawberry.type
 class ResidentQueries:
-    @strawberry.field(description="Residents by code or name, by shelter, in a shelter now or not.")
+    @strawberry.field(permission_classes=[SignedIn], description="Residents by code or name, by shelter, in a shelter now or not.")
     async def residents(
         self,
         info: Info,
@@ -29,13 +30,13 @@ class ResidentQueries:
             in_shelter=in_shelter,
         )
         return await paginate(
-            find_residents(criteria),
+            find_residents(info.context.viewer, criteria),
             Resident.from_model,
             first=page_size(first, default=settings.default_page_size, maximum=settings.max_page_size),
             after=after,
         )
 
-    @strawberry.field
+    @strawberry.field(permission_classes=[SignedIn])
     async def resident(self, info: Info, id: strawberry.ID) -> Resident | None:
         row = await info.context.loaders.resident_by_id.load(decode_id(id, "Resident", ["id"]))
         return Resident.from_model(row) if row else None

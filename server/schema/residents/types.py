@@ -9,8 +9,11 @@ import strawberry
 from strawberry import relay
 
 from server import models
+from server.domain.access import may_read_identity
 from server.domain.residents import AgeBand, age_band
 from server.schema.context import Info
+from server.schema.notes.types import CaseNote
+from server.schema.permissions import forbidden_field
 from server.schema.relay import LoadedNode
 
 if TYPE_CHECKING:
@@ -38,24 +41,18 @@ class SafetyFlags:
     known_threats: str
 
 
-@strawberry.type(description="A person in care. Most screens and every report show only the code.")
+@strawberry.type(
+    description="A person in care. Code, sex, age band and nationality are for every role that "
+    "sees the person; identity, case data, consents and safety flags only for the staff of their "
+    "shelters: for anyone else those fields are null, with a FORBIDDEN error beside them."
+)
 class Resident(LoadedNode, relay.Node):
     loader = "resident_by_id"
     row: strawberry.Private[models.Resident]
     id: relay.NodeID[int]
     code: str
-    given_name: str
-    family_name: str
-    birth_date: date | None
     sex: Sex  # type: ignore[valid-type]
     nationality: str = strawberry.field(description="ISO 3166-1 alpha-2 country code.")
-    languages: list[str]
-    preferred_language: str
-    phone: str
-    trusted_contact: str
-    exploitation_types: list[ExploitationType]  # type: ignore[valid-type]
-    referral_source: ReferralSource  # type: ignore[valid-type]
-    document_status: DocumentStatus  # type: ignore[valid-type]
     registered_at: datetime
 
     @classmethod
@@ -64,28 +61,66 @@ class Resident(LoadedNode, relay.Node):
             row=row,
             id=row.id,
             code=row.code,
-            given_name=row.given_name,
-            family_name=row.family_name,
-            birth_date=row.birth_date,
             sex=row.sex,
             nationality=row.nationality,
-            languages=list(row.languages),
-            preferred_language=row.preferred_language,
-            phone=row.phone,
-            trusted_contact=row.trusted_contact,
-            exploitation_types=[models.ExploitationType(kind) for kind in row.exploitation_types],
-            referral_source=row.referral_source,
-            document_status=row.document_status,
             registered_at=row.created_at,
         )
+
+    def _identity(self, info: Info, name: str) -> models.Resident:
+        """The row, if the viewer may read identity fields: each such read is audited."""
+        if not may_read_identity(info.context.viewer):
+            raise forbidden_field(name)
+        info.context.reads.add("read_identity", "Resident", self.row.id, resident_id=self.row.id)
+        return self.row
 
     @strawberry.field
     def age_band(self) -> AgeBandType:  # type: ignore[valid-type]
         return age_band(self.row.birth_date)
 
     @strawberry.field
-    def consents(self) -> Consents:
-        row = self.row
+    def given_name(self, info: Info) -> str | None:
+        return self._identity(info, "givenName").given_name
+
+    @strawberry.field
+    def family_name(self, info: Info) -> str | None:
+        return self._identity(info, "familyName").family_name
+
+    @strawberry.field
+    def birth_date(self, info: Info) -> date | None:
+        return self._identity(info, "birthDate").birth_date
+
+    @strawberry.field(description="ISO 639 codes.")
+    def languages(self, info: Info) -> list[str] | None:
+        return list(self._identity(info, "languages").languages)
+
+    @strawberry.field
+    def preferred_language(self, info: Info) -> str | None:
+        return self._identity(info, "preferredLanguage").preferred_language
+
+    @strawberry.field
+    def phone(self, info: Info) -> str | None:
+        return self._identity(info, "phone").phone
+
+    @strawberry.field
+    def trusted_contact(self, info: Info) -> str | None:
+        return self._identity(info, "trustedContact").trusted_contact
+
+    @strawberry.field
+    def exploitation_types(self, info: Info) -> list[ExploitationType] | None:  # type: ignore[valid-type]
+        row = self._identity(info, "exploitationTypes")
+        return [models.ExploitationType(kind) for kind in row.exploitation_types]
+
+    @strawberry.field
+    def referral_source(self, info: Info) -> ReferralSource | None:  # type: ignore[valid-type]
+        return self._identity(info, "referralSource").referral_source
+
+    @strawberry.field
+    def document_status(self, info: Info) -> DocumentStatus | None:  # type: ignore[valid-type]
+        return self._identity(info, "documentStatus").document_status
+
+    @strawberry.field
+    def consents(self, info: Info) -> Consents | None:
+        row = self._identity(info, "consents")
         return Consents(
             data_processing=row.consent_data_processing,
             share_police=row.consent_share_police,
@@ -95,13 +130,14 @@ class Resident(LoadedNode, relay.Node):
         )
 
     @strawberry.field
-    def safety(self) -> SafetyFlags:
+    def safety(self, info: Info) -> SafetyFlags | None:
+        row = self._identity(info, "safety")
         return SafetyFlags(
-            do_not_disclose_presence=self.row.do_not_disclose_presence,
-            known_threats=self.row.known_threats,
+            do_not_disclose_presence=row.do_not_disclose_presence,
+            known_threats=row.known_threats,
         )
 
-    @strawberry.field(description="The stay now, if the resident is in a shelter.")
+    @strawberry.field(description="The stay now, if the resident is in a shelter you may see.")
     async def current_stay(
         self, info: Info
     ) -> Annotated[Stay, strawberry.lazy("server.schema.stays.types")] | None:
@@ -110,7 +146,7 @@ class Resident(LoadedNode, relay.Node):
         row = await info.context.loaders.active_stay_by_resident.load(self.row.id)
         return Stay.from_model(row) if row else None
 
-    @strawberry.field(description="Every stay, oldest first, each with its bed history.")
+    @strawberry.field(description="Every stay you may see, oldest first, each with its bed history.")
     async def stays(
         self, info: Info
     ) -> list[Annotated[Stay, strawberry.lazy("server.schema.stays.types")]]:
@@ -118,3 +154,13 @@ class Resident(LoadedNode, relay.Node):
 
         rows = await info.context.loaders.stays_by_resident.load(self.row.id)
         return [Stay.from_model(row) for row in rows]
+
+    @strawberry.field(
+        description="The private notes you may read: medical for medical volunteers, legal for "
+        "legal advisers, counselling only your own. Each read is audited."
+    )
+    async def notes(self, info: Info) -> list[CaseNote]:
+        rows = await info.context.loaders.notes_by_resident.load(self.row.id)
+        for row in rows:
+            info.context.reads.add("read_note", "CaseNote", row.id, resident_id=self.row.id)
+        return [CaseNote.from_model(row) for row in rows]

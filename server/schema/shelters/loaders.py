@@ -7,6 +7,7 @@ from collections.abc import Sequence
 from tortoise.expressions import Q
 
 from server import models
+from server.domain.access import shelter_scope
 from server.domain.beds import active_holds, active_outages
 from server.domain.clock import now
 from server.domain.occupancy import Occupancy, occupancy_at
@@ -20,25 +21,43 @@ class RegionByIdLoader(RowByIdLoader[models.Region]):
 class ShelterByIdLoader(RowByIdLoader[models.Shelter]):
     model = models.Shelter
 
+    def where(self) -> Q:
+        return shelter_scope(self.viewer)
+
 
 class RoomByIdLoader(RowByIdLoader[models.Room]):
     model = models.Room
+
+    def where(self) -> Q:
+        return shelter_scope(self.viewer, "shelter_id")
 
 
 class BedByIdLoader(RowByIdLoader[models.Bed]):
     model = models.Bed
 
+    def where(self) -> Q:
+        return shelter_scope(self.viewer, "room__shelter_id")
+
 
 class SheltersByRegionLoader(RowsByKeyLoader[models.Shelter]):
     model, key = models.Shelter, "region_id"
+
+    def where(self) -> Q:
+        return shelter_scope(self.viewer)
 
 
 class RoomsByShelterLoader(RowsByKeyLoader[models.Room]):
     model, key = models.Room, "shelter_id"
 
+    def where(self) -> Q:
+        return shelter_scope(self.viewer, "shelter_id")
+
 
 class BedsByRoomLoader(RowsByKeyLoader[models.Bed]):
     model, key = models.Bed, "room_id"
+
+    def where(self) -> Q:
+        return shelter_scope(self.viewer, "room__shelter_id")
 
 
 class OutageByBedLoader(RowByKeyLoader[models.BedOutage]):
@@ -63,5 +82,6 @@ class OccupancyByShelterLoader(_KeyedLoader[Occupancy]):
     """Each shelter's figures now, for all requested shelters in one set of grouped queries."""
 
     async def _load(self, keys: Sequence[int]) -> list[Occupancy]:
+        # keys are shelters the viewer already loaded through ShelterByIdLoader's scope
         figures = await occupancy_at(now(), shelter_ids=keys)
         return [figures.get(key, Occupancy()) for key in keys]

@@ -37,6 +37,7 @@ class ShelterMutations:
     async def bed_set_status(self, info: Info, input: BedSetStatusInput) -> BedSetStatusPayload:
         async def run() -> Bed:
             row = await set_bed_status(
+                info.context.viewer,
                 decode_id(input.bed, "Bed", ["bed"]),
                 in_service=input.status is BedServiceStatus.IN_SERVICE,
                 reason=input.reason,

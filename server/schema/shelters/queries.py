@@ -7,11 +7,13 @@ from datetime import date, datetime
 import strawberry
 
 from server import models
+from server.domain.access import shelter_scope
 from server.domain.beds import BedFilter, available_beds
 from server.domain.clock import now
 from server.domain.occupancy import Occupancy as OccupancyFigures
 from server.domain.occupancy import census_instant, occupancy_at
 from server.schema.context import Info
+from server.schema.permissions import SignedIn
 from server.schema.relay import Connection, decode_id, page_size, paginate
 from server.schema.shelters.types import Bed, BedFeature, Occupancy, Region, Shelter, ShelterKind
 
@@ -50,11 +52,11 @@ PAGE_DOC = "Page size; capped at the server's maximum (100 by default)."
 
 @strawberry.type
 class ShelterQueries:
-    @strawberry.field(description="All regions, by name.")
+    @strawberry.field(permission_classes=[SignedIn], description="All regions, by name.")
     async def regions(self) -> list[Region]:
         return [Region.from_model(row) for row in await models.Region.all()]
 
-    @strawberry.field(description="Shelters, filtered by region and kind.")
+    @strawberry.field(permission_classes=[SignedIn], description="Shelters, filtered by region and kind.")
     async def shelters(
         self,
         info: Info,
@@ -63,7 +65,7 @@ class ShelterQueries:
         region: strawberry.ID | None = None,
         kind: ShelterKind | None = None,  # type: ignore[valid-type]
     ) -> Connection[Shelter]:
-        query = models.Shelter.all()
+        query = models.Shelter.filter(shelter_scope(info.context.viewer))
         region_id = _optional_id(region, "Region", "region")
         if region_id is not None:
             query = query.filter(region_id=region_id)
@@ -73,12 +75,12 @@ class ShelterQueries:
             query.order_by("id"), Shelter.from_model, first=_page(info, first), after=after
         )
 
-    @strawberry.field
+    @strawberry.field(permission_classes=[SignedIn])
     async def shelter(self, info: Info, id: strawberry.ID) -> Shelter | None:
         row = await info.context.loaders.shelter_by_id.load(decode_id(id, "Shelter", ["id"]))
         return Shelter.from_model(row) if row else None
 
-    @strawberry.field(description="Beds free right now: not occupied, held or out of service.")
+    @strawberry.field(permission_classes=[SignedIn], description="Beds free right now: not occupied, held or out of service.")
     async def available_beds(
         self,
         info: Info,
@@ -96,10 +98,10 @@ class ShelterQueries:
             features=tuple(features or ()),
         )
         return await paginate(
-            available_beds(search), Bed.from_model, first=_page(info, first), after=after
+            available_beds(info.context.viewer, search), Bed.from_model, first=_page(info, first), after=after
         )
 
-    @strawberry.field(description="Beds by state per shelter and region, now or on a past date.")
+    @strawberry.field(permission_classes=[SignedIn], description="Beds by state per shelter and region, now or on a past date.")
     async def occupancy(
         self,
         info: Info,
@@ -108,7 +110,7 @@ class ShelterQueries:
         shelter: strawberry.ID | None = None,
     ) -> OccupancyReport:
         at = now() if on is None else census_instant(on, info.context.settings.zone)
-        shelters = models.Shelter.all().order_by("name")
+        shelters = models.Shelter.filter(shelter_scope(info.context.viewer)).order_by("name")
         region_id = _optional_id(region, "Region", "region")
         shelter_id = _optional_id(shelter, "Shelter", "shelter")
         if region_id is not None:

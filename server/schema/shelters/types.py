@@ -8,9 +8,11 @@ import strawberry
 from strawberry import relay
 
 from server import models
+from server.domain.access import may_read_address
 from server.domain.beds import BedStatus, bed_status
 from server.domain.occupancy import Occupancy as OccupancyFigures
 from server.schema.context import Info
+from server.schema.permissions import forbidden_field
 from server.schema.relay import LoadedNode
 
 if TYPE_CHECKING:
@@ -81,6 +83,12 @@ class Shelter(LoadedNode, relay.Node):
         row = await info.context.loaders.region_by_id.load(self.row.region_id)  # type: ignore[attr-defined]
         assert row is not None
         return Region.from_model(row)
+
+    @strawberry.field(description="Confidential: administrators and the shelter's own staff only.")
+    def address(self, info: Info) -> str | None:
+        if not may_read_address(info.context.viewer):
+            raise forbidden_field("address")
+        return self.row.address
 
     @strawberry.field
     async def rooms(self, info: Info) -> list[Room]:

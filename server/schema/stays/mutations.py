@@ -40,6 +40,7 @@ class StayMutations:
     async def check_in(self, info: Info, input: CheckInInput) -> CheckInPayload:
         async def run() -> StayRow:
             return await stays.check_in(
+                info.context.viewer,
                 decode_id(input.resident, "Resident", ["resident"]),
                 decode_id(input.bed, "Bed", ["bed"]),
                 at=input.at,
@@ -52,6 +53,7 @@ class StayMutations:
     async def check_out(self, info: Info, input: CheckOutInput) -> CheckOutPayload:
         async def run() -> StayRow:
             return await stays.check_out(
+                info.context.viewer,
                 decode_id(input.stay, "Stay", ["stay"]), input.exit_destination, at=input.at
             )
 
@@ -62,6 +64,7 @@ class StayMutations:
     async def transfer(self, info: Info, input: TransferInput) -> TransferPayload:
         async def run() -> StayRow:
             return await stays.transfer(
+                info.context.viewer,
                 decode_id(input.stay, "Stay", ["stay"]),
                 decode_id(input.bed, "Bed", ["bed"]),
                 at=input.at,

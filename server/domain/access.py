@@ -1,0 +1,156 @@
+"""Who may see and do what: the need-to-know rules of DESIGN.md in one place.
+
+Every loader and list narrows its rows with a ``*_scope`` filter; every restricted field asks
+a ``may_*`` question; every write asks ``require``. Nothing else decides access.
+
+    rows = await Resident.filter(resident_scope(viewer))
+    if may_read_identity(viewer): ...
+    require(viewer, Action.CHECK_IN, shelter_id=bed_shelter)
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from enum import Enum
+
+from tortoise.expressions import Q, Subquery
+
+from server.domain.errors import DomainError, ErrorCode
+from server.models import NoteKind, Resident, Role, Stay
+
+#: Roles that see every shelter's beds and anonymous resident facts (code, sex, age, nationality).
+NETWORK_ROLES = frozenset({Role.ADMIN, Role.COORDINATOR})
+#: Roles bound to the shelters they work in; they see their residents' identity.
+SHELTER_ROLES = frozenset({Role.SHELTER_STAFF, Role.MEDICAL, Role.COUNSELLOR, Role.LEGAL})
+
+
+@dataclass(frozen=True)
+class Viewer:
+    """The person making a request, or ``Viewer.anonymous()``."""
+
+    user_id: int | None
+    username: str = ""
+    role: Role | None = None
+    shelter_ids: frozenset[int] = field(default_factory=frozenset)
+    #: Where the request came from, for the audit trail.
+    client: str = ""
+
+    @classmethod
+    def anonymous(cls, client: str = "") -> Viewer:
+        return cls(user_id=None, client=client)
+
+    @classmethod
+    def operator(cls, name: str) -> Viewer:
+        """Someone at the server's console (the ``haven`` command): an administrator."""
+        return cls(user_id=None, username=f"console:{name}"[:64], role=Role.ADMIN, client="haven cli")
+
+    @property
+    def signed_in(self) -> bool:
+        return self.role is not None
+
+    @property
+    def sees_network(self) -> bool:
+        return self.role in NETWORK_ROLES
+
+    @property
+    def shelter_bound(self) -> bool:
+        return self.role in SHELTER_ROLES
+
+
+class Action(str, Enum):
+    REGISTER_RESIDENT = "register_resident"
+    CHECK_IN = "check_in"
+    CHECK_OUT = "check_out"
+    TRANSFER = "transfer"
+    SET_BED_STATUS = "set_bed_status"
+    WRITE_NOTE = "write_note"
+    MANAGE_ACCOUNTS = "manage_accounts"
+    READ_AUDIT = "read_audit"
+
+
+#: Which roles may take each action; "own" ones only in their shelters (``require`` checks).
+ALLOWED: dict[Action, frozenset[Role]] = {
+    Action.REGISTER_RESIDENT: frozenset({Role.SHELTER_STAFF}),
+    Action.CHECK_IN: frozenset({Role.SHELTER_STAFF}),
+    Action.CHECK_OUT: frozenset({Role.SHELTER_STAFF}),
+    Action.TRANSFER: frozenset({Role.SHELTER_STAFF, Role.COORDINATOR}),
+    Action.SET_BED_STATUS: frozenset({Role.SHELTER_STAFF, Role.ADMIN}),
+    Action.WRITE_NOTE: frozenset({Role.MEDICAL, Role.COUNSELLOR, Role.LEGAL}),
+    Action.MANAGE_ACCOUNTS: frozenset({Role.ADMIN}),
+    Action.READ_AUDIT: frozenset({Role.ADMIN}),
+}
+
+
+def require_signed_in(viewer: Viewer) -> None:
+    if not viewer.signed_in:
+        raise DomainError(ErrorCode.UNAUTHENTICATED, [], "Sign in first.")
+
+
+def require(viewer: Viewer, action: Action, *, shelter_ids: tuple[int, ...] = ()) -> None:
+    """Refuse unless the viewer's role may take ``action`` in each of ``shelter_ids``."""
+    require_signed_in(viewer)
+    if viewer.role not in ALLOWED[action]:
+        raise DomainError(ErrorCode.FORBIDDEN, [], "Your role may not do this.")
+    if viewer.shelter_bound and not set(shelter_ids) <= viewer.shelter_ids:
+        raise DomainError(ErrorCode.FORBIDDEN, [], "You do not work in that shelter.")
+
+
+def shelter_scope(viewer: Viewer, path: str = "id") -> Q:
+    """Shelters (or rows under one, via ``path`` such as ``room__shelter_id``) the viewer sees."""
+    if viewer.sees_network:
+        return Q()
+    if viewer.shelter_bound:
+        return Q(**{f"{path}__in": sorted(viewer.shelter_ids)})
+    return Q(**{f"{path}__in": []})
+
+
+def resident_scope(viewer: Viewer, relation: str = "") -> Q:
+    """Residents the viewer sees at all (or rows whose ``relation`` is such a resident).
+    Shelter roles: those registered at, staying or who stayed in their shelters. Network
+    roles: everyone but residents whose presence must not be disclosed."""
+    if viewer.sees_network:
+        flag = f"{relation}__do_not_disclose_presence" if relation else "do_not_disclose_presence"
+        return Q(**{flag: False})
+    key = f"{relation}_id__in" if relation else "id__in"
+    if viewer.shelter_bound:
+        shelters = sorted(viewer.shelter_ids)
+        own = Resident.filter(
+            Q(intake_shelter_id__in=shelters)
+            | Q(id__in=Subquery(Stay.filter(shelter_id__in=shelters).values("resident_id")))
+        ).values("id")
+        return Q(**{key: Subquery(own)})
+    return Q(**{key: []})
+
+
+def stay_scope(viewer: Viewer) -> Q:
+    """Stays the viewer sees: shelter roles only their shelters' stays (where else a person
+    went is not theirs to know); network roles every stay of a resident they may see."""
+    if viewer.shelter_bound:
+        return Q(shelter_id__in=sorted(viewer.shelter_ids))
+    return resident_scope(viewer, "resident")
+
+
+def may_read_address(viewer: Viewer) -> bool:
+    """A shelter's address: administrators, and the people who work there (the shelter itself
+    is only visible to them). Coordinators place people by region, not by street."""
+    return viewer.role is Role.ADMIN or viewer.shelter_bound
+
+
+def may_read_identity(viewer: Viewer) -> bool:
+    """Names, birth date, contacts, case data: shelter roles only (their rows are already own)."""
+    return viewer.shelter_bound
+
+
+#: The role that writes, and reads, each kind of note.
+NOTE_ROLE = {
+    NoteKind.MEDICAL: Role.MEDICAL,
+    NoteKind.COUNSELLING: Role.COUNSELLOR,
+    NoteKind.LEGAL: Role.LEGAL,
+}
+
+
+def may_read_note(viewer: Viewer, kind: NoteKind, author_id: int | None) -> bool:
+    """Medical notes: medical volunteers; legal: legal advisers; counselling: its author only."""
+    if viewer.role is not NOTE_ROLE[kind]:
+        return False
+    return kind is not NoteKind.COUNSELLING or author_id == viewer.user_id

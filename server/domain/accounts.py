@@ -1,0 +1,239 @@
+"""Accounts and sessions: Argon2 passwords, bearer tokens stored hashed, sign-in throttling.
+
+    user = await create_user(admin, "aigerim", "Aigerim S.", Role.SHELTER_STAFF, "long passphrase", [1, 2])
+    token, viewer = await login("aigerim", "long passphrase", client="127.0.0.1", settings=settings)
+    viewer = await authenticate(token, client="127.0.0.1", settings=settings)
+"""
+
+from __future__ import annotations
+
+import asyncio
+import hashlib
+import re
+import secrets
+from collections.abc import Iterable
+from datetime import timedelta
+
+from argon2 import PasswordHasher
+from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
+from tortoise.exceptions import IntegrityError
+from tortoise.expressions import F
+from tortoise.transactions import in_transaction
+
+from server.domain.access import Action, Viewer, require
+from server.domain.audit import record
+from server.domain.clock import now
+from server.domain.errors import DomainError, ErrorCode, require_text
+from server.models import AuthToken, LoginThrottle, Role, Shelter, User
+from server.settings import Settings
+
+_hasher = PasswordHasher()
+#: Verified against when the account does not exist, so both answers take as long.
+_DUMMY_HASH = _hasher.hash("not a password of anyone's")
+_USERNAME = re.compile(r"^[a-z0-9][a-z0-9._-]{1,63}$")
+MIN_PASSWORD = 12
+MAX_PASSWORD = 256
+#: Sessions are touched at most this often, so reads do not write on every request.
+_TOUCH_EVERY = timedelta(minutes=1)
+
+
+def hash_token(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def _check_password(password: str) -> None:
+    if not MIN_PASSWORD <= len(password) <= MAX_PASSWORD:
+        raise DomainError(
+            ErrorCode.INVALID_VALUE,
+            ["password"],
+            f"A password has {MIN_PASSWORD} to {MAX_PASSWORD} characters.",
+        )
+
+
+async def create_user(
+    viewer: Viewer,
+    username: str,
+    full_name: str,
+    role: Role,
+    password: str,
+    shelter_ids: Iterable[int] = (),
+) -> User:
+    require(viewer, Action.MANAGE_ACCOUNTS)
+    username = username.strip().lower()
+    if not _USERNAME.match(username):
+        raise DomainError(
+            ErrorCode.INVALID_VALUE,
+            ["username"],
+            "A username is 2–64 lowercase letters, digits, dots, dashes or underscores.",
+        )
+    full_name = require_text(full_name, ["fullName"], max_length=200, required=True)
+    _check_password(password)
+    ids = sorted(set(shelter_ids))
+    async with in_transaction() as connection:
+        shelters = await Shelter.filter(id__in=ids).using_db(connection)
+        if len(shelters) != len(ids):
+            raise DomainError(ErrorCode.NOT_FOUND, ["shelters"], "No such shelter.")
+        if role in (Role.ADMIN, Role.COORDINATOR) and ids:
+            raise DomainError(
+                ErrorCode.INVALID_VALUE, ["shelters"], "Network roles are not bound to shelters."
+            )
+        if role not in (Role.ADMIN, Role.COORDINATOR) and not ids:
+            raise DomainError(
+                ErrorCode.REQUIRED, ["shelters"], "Shelter roles work in at least one shelter."
+            )
+        try:
+            user = await User.create(
+                username=username,
+                full_name=full_name,
+                role=role,
+                password_hash=_hasher.hash(password),
+                using_db=connection,
+            )
+        except IntegrityError as error:
+            raise DomainError(
+                ErrorCode.INVALID_VALUE, ["username"], f"{username} is taken."
+            ) from error
+        if shelters:
+            await user.shelters.add(*shelters, using_db=connection)
+        await record(
+            viewer, "create_user", "User", user.id, detail=role.value, connection=connection
+        )
+    return user
+
+
+async def viewer_for(user: User, client: str = "") -> Viewer:
+    shelter_ids = await user.shelters.all().values_list("id", flat=True)
+    return Viewer(
+        user_id=user.id,
+        username=user.username,
+        role=user.role,
+        shelter_ids=frozenset(shelter_ids),  # type: ignore[arg-type]
+        client=client,
+    )
+
+
+async def _throttle_state(keys: list[str], settings: Settings) -> tuple[bool, int]:
+    """(locked now, most failures in a row) over the keys."""
+    current = now()
+    rows = await LoginThrottle.filter(key__in=keys)
+    locked = any(row.locked_until is not None and row.locked_until > current for row in rows)
+    return locked, max((row.failures for row in rows), default=0)
+
+
+async def _count_failure(key: str, limit: int, settings: Settings) -> None:
+    current = now()
+    try:
+        row, _ = await LoginThrottle.get_or_create(key=key, defaults={"last_failure_at": current})
+    except IntegrityError:  # another failed attempt made the row first
+        row = await LoginThrottle.get(key=key)
+    await LoginThrottle.filter(id=row.id).update(failures=F("failures") + 1, last_failure_at=current)
+    await row.refresh_from_db()
+    if row.failures >= limit:
+        row.locked_until = current + timedelta(minutes=settings.login_lock_minutes)
+        row.failures = 0
+        await row.save(update_fields=["locked_until", "failures"])
+
+
+async def login(
+    username: str, password: str, *, client: str, address: str, settings: Settings
+) -> tuple[str, Viewer]:
+    """A new session token for the right password; the same refusal for a wrong password and
+    an unknown name. Failures slow further attempts; too many lock the name or the address."""
+    name = username.strip().lower()[:64]
+    keys = [f"account:{name}", f"address:{address}"]
+    anonymous = Viewer.anonymous(client)
+    locked, failures = await _throttle_state(keys, settings)
+    if failures >= settings.login_slow_after:
+        steps = failures - settings.login_slow_after
+        await asyncio.sleep(min(settings.login_delay_seconds * 2**steps, 8.0))
+    if locked:
+        await record(anonymous, "login_locked", "User", username=name)
+        raise DomainError(
+            ErrorCode.LOGIN_LOCKED, [], "Too many failed sign-ins. Try again in a while."
+        )
+    user = await User.get_or_none(username=name, is_active=True)
+    try:
+        _hasher.verify(user.password_hash if user else _DUMMY_HASH, password[:MAX_PASSWORD])
+        verified = user is not None
+    except (VerifyMismatchError, VerificationError, InvalidHashError):
+        verified = False
+    if not verified or user is None:
+        await _count_failure(keys[0], settings.login_account_limit, settings)
+        await _count_failure(keys[1], settings.login_address_limit, settings)
+        await record(anonymous, "login_failed", "User", user.id if user else None, username=name)
+        raise DomainError(ErrorCode.LOGIN_FAILED, [], "Wrong username or password.")
+    await LoginThrottle.filter(key=keys[0]).delete()
+    token = secrets.token_urlsafe(32)
+    current = now()
+    await AuthToken.create(
+        user=user,
+        token_hash=hash_token(token),
+        created_at=current,
+        last_used_at=current,
+        expires_at=current + timedelta(hours=settings.token_lifetime_hours),
+        client=client[:200],
+    )
+    viewer = await viewer_for(user, client)
+    await record(viewer, "login", "User", user.id)
+    return token, viewer
+
+
+async def _live_session(token: str, settings: Settings) -> AuthToken | None:
+    if not token or len(token) > 200:
+        return None
+    session = await AuthToken.get_or_none(token_hash=hash_token(token)).select_related("user")
+    current = now()
+    if (
+        session is None
+        or session.revoked_at is not None
+        or session.expires_at <= current
+        or session.last_used_at + timedelta(minutes=settings.token_idle_minutes) <= current
+        or not session.user.is_active
+    ):
+        return None
+    if current - session.last_used_at >= _TOUCH_EVERY:
+        await AuthToken.filter(id=session.id).update(last_used_at=current)
+    return session
+
+
+async def authenticate(token: str, *, client: str, settings: Settings) -> Viewer:
+    """The viewer a bearer token stands for; anonymous if it is unknown, idle, expired or revoked."""
+    session = await _live_session(token, settings)
+    if session is None:
+        return Viewer.anonymous(client)
+    return await viewer_for(session.user, client)
+
+
+async def logout(token: str, viewer: Viewer) -> None:
+    await AuthToken.filter(token_hash=hash_token(token), revoked_at__isnull=True).update(
+        revoked_at=now()
+    )
+    await record(viewer, "logout", "User", viewer.user_id)
+
+
+async def revoke_sessions(viewer: Viewer, user_id: int) -> int:
+    """End every session of an account (a lost tablet). Returns how many were open."""
+    require(viewer, Action.MANAGE_ACCOUNTS)
+    user = await User.get_or_none(id=user_id)
+    if user is None:
+        raise DomainError(ErrorCode.NOT_FOUND, ["user"], "No such user.")
+    count = await AuthToken.filter(user_id=user_id, revoked_at__isnull=True).update(
+        revoked_at=now()
+    )
+    await record(viewer, "revoke_sessions", "User", user_id, detail=f"{count} sessions")
+    return count
+
+
+async def deactivate(viewer: Viewer, user_id: int) -> User:
+    """Close an account: it can no longer sign in, and its sessions end."""
+    require(viewer, Action.MANAGE_ACCOUNTS)
+    user = await User.get_or_none(id=user_id)
+    if user is None:
+        raise DomainError(ErrorCode.NOT_FOUND, ["user"], "No such user.")
+    user.is_active = False
+    await user.save(update_fields=["is_active"])
+    await revoke_sessions(viewer, user_id)
+    await record(viewer, "deactivate_user", "User", user_id)
+    return user
+
+

@@ -1,0 +1,1 @@
+"""Accounts in the API: sign-in and sign-out, the viewer, user administration, the audit trail."""

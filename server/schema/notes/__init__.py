@@ -1,0 +1,1 @@
+"""Private case notes in the API: medical, counselling and legal."""

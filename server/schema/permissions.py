@@ -1,0 +1,50 @@
+"""GraphQL's side of the access rules: refusals with a code, and the end-of-request work.
+
+The rules themselves are in server/domain/access.py.
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from typing import Any
+
+from graphql import GraphQLError
+from strawberry.extensions import SchemaExtension
+from strawberry.permission import BasePermission
+
+from server.domain.errors import DomainError, ErrorCode
+
+
+class SignedIn(BasePermission):
+    """Every query but ``viewer`` needs a signed-in person."""
+
+    message = "Sign in first."
+    error_extensions = {"code": ErrorCode.UNAUTHENTICATED.name}
+
+    def has_permission(self, source: Any, info: Any, **kwargs: Any) -> bool:
+        return bool(info.context.viewer.signed_in)
+
+
+def forbidden_field(name: str) -> DomainError:
+    """A field the viewer may not read: it comes back null, with this error beside it."""
+    return DomainError(ErrorCode.FORBIDDEN, [name], f"You may not read {name}.")
+
+
+class RequestEnd(SchemaExtension):
+    """After each operation: give each refusal its code, and write the request's sensitive
+    reads to the audit trail in one statement."""
+
+    async def on_execute(self) -> AsyncIterator[None]:  # type: ignore[override]
+        yield
+        result = self.execution_context.result
+        for error in (result.errors if result else None) or []:
+            original = error.original_error
+            if isinstance(original, DomainError):
+                error.extensions = {**(error.extensions or {}), "code": original.code.name}
+        await self.execution_context.context.reads.flush()
+
+
+def shown_in_production(error: GraphQLError) -> bool:
+    """Refusals the client must read are never masked; anything unexpected is."""
+    original = error.original_error
+    return original is None or isinstance(original, DomainError | GraphQLError)
