@@ -14,6 +14,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, RedirectResponse, Response
 from starlette.routing import Route, WebSocketRoute
 from starlette.websockets import WebSocket
+from cross_web import HTTPException
 from strawberry.asgi import GraphQL
 from tortoise.contrib.starlette import RegisterTortoise
 
@@ -33,6 +34,13 @@ class HavenGraphQL(GraphQL[Context, None]):
             allow_queries_via_get=False,
         )
         self.settings = settings
+
+    def parse_json(self, data: str | bytes) -> Any:
+        """A JSON body that is not an object (or a list, which batching refuses) is a bad request."""
+        parsed = super().parse_json(data)
+        if not isinstance(parsed, dict | list):
+            raise HTTPException(400, "The request body must be a JSON object.")
+        return parsed
 
     async def get_context(
         self, request: Request | WebSocket, response: Response | WebSocket | None = None
