@@ -18,6 +18,7 @@ from starlette.responses import JSONResponse, PlainTextResponse, RedirectRespons
 from starlette.routing import Route, WebSocketRoute
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from starlette.websockets import WebSocket
+from cross_web import HTTPException
 from strawberry.asgi import GraphQL
 from tortoise.contrib.starlette import RegisterTortoise
 
@@ -40,6 +41,13 @@ class HavenGraphQL(GraphQL[Context, None]):
             allow_queries_via_get=False,
         )
         self.settings = settings
+
+    def parse_json(self, data: str | bytes) -> Any:
+        """A JSON body that is not an object (or a list, which batching refuses) is a bad request."""
+        parsed = super().parse_json(data)
+        if not isinstance(parsed, dict | list):
+            raise HTTPException(400, "The request body must be a JSON object.")
+        return parsed
 
     async def get_context(
         self, request: Request | WebSocket, response: Response | WebSocket | None = None

@@ -24,6 +24,10 @@ def moment(at: datetime | None, field: list[str]) -> datetime:
         return current
     if at.tzinfo is None:
         raise DomainError(ErrorCode.INVALID_VALUE, field, "The time must include its time zone.")
-    if at > current + CLOCK_SKEW:
+    try:
+        instant = at.astimezone(UTC)
+    except OverflowError as error:  # e.g. 0001-01-01T00:00+14:00 is before year 1 in UTC
+        raise DomainError(ErrorCode.INVALID_VALUE, field, "The time is out of range.") from error
+    if instant > current + CLOCK_SKEW:
         raise DomainError(ErrorCode.DATE_IN_FUTURE, field, "The time is in the future.")
-    return min(at.astimezone(UTC), current)
+    return min(instant, current)

@@ -106,6 +106,12 @@ def require_text(value: str, field: list[str], *, max_length: int, required: boo
     value = value.strip()
     if "\x00" in value:
         raise DomainError(ErrorCode.INVALID_VALUE, field, f"{field[-1]} contains a NUL character.")
+    try:
+        value.encode()
+    except UnicodeEncodeError as error:  # a lone surrogate, which no database stores
+        raise DomainError(
+            ErrorCode.INVALID_VALUE, field, f"{field[-1]} is not valid Unicode text."
+        ) from error
     if required and not value:
         raise DomainError(ErrorCode.REQUIRED, field, f"{field[-1]} is required.")
     if len(value) > max_length:

@@ -30,7 +30,7 @@ ErrorCodeType = strawberry.enum(ErrorCode, name="ErrorCode")
 
 def row_id(value: str) -> int | None:
     """The row id in a global ID's node part, or None if it cannot be one."""
-    if not value.isdigit() or len(value) > 10:
+    if not (value.isascii() and value.isdigit()) or len(value) > 10:
         return None
     number = int(value)
     return number if 0 < number <= MAX_ROW_ID else None
@@ -112,7 +112,7 @@ def _after_id(after: str | None) -> int:
         return 0
     try:
         text = base64.b64decode(after, validate=True).decode()
-    except (binascii.Error, UnicodeDecodeError):
+    except (binascii.Error, ValueError):  # not base64, not ASCII, or not UTF-8 inside
         text = ""
     number = row_id(text.removeprefix(_CURSOR_PREFIX)) if text.startswith(_CURSOR_PREFIX) else None
     if number is None:
