@@ -18,6 +18,7 @@ from urllib.parse import urlsplit, urlunsplit
 
 import httpx
 import pytest
+from argon2 import PasswordHasher
 from cryptography.fernet import Fernet
 from starlette.applications import Starlette
 from tortoise import Tortoise
@@ -26,6 +27,7 @@ from tortoise.transactions import in_transaction
 from server.app import create_app
 from server.database import is_postgres, migrate_database
 from server.domain.access import Viewer
+from server.domain import accounts as accounts_module
 from server.domain.accounts import create_user, login
 from server.models import Role, Shelter
 from server.settings import Settings
@@ -78,6 +80,15 @@ def database_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
         asyncio.run(_admin(server, f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
 
 
+@pytest.fixture(scope="session", autouse=True)
+def quick_password_hashing() -> Iterator[None]:
+    """Argon2 at its cheapest: tests make hundreds of accounts. Production keeps the defaults."""
+    original = accounts_module._hasher
+    accounts_module._hasher = PasswordHasher(time_cost=1, memory_cost=8, parallelism=1)
+    yield
+    accounts_module._hasher = original
+
+
 @pytest.fixture
 def on_postgres(database_url: str) -> bool:
     return is_postgres(database_url)
@@ -96,7 +107,7 @@ def settings(database_url: str) -> Settings:
         environment="test",
         database_pool_size=60,
         data_key=DATA_KEY,
-        login_delay_seconds=0.001,
+        login_delay_seconds=0.0,  # the slowing itself is tested with its own settings
     )
 
 
@@ -152,7 +163,7 @@ async def sign_in(role: Role, shelters: Iterable[Shelter | int] = (), *, name: s
 class GraphQLClient:
     """Posts GraphQL documents as one signed-in person; ``data`` fails the test on top-level
     errors. Unless told otherwise (``as_token``), it signs in on first use as shelter staff
-    working in every shelter that exists by then."""
+    working in every shelter that exists by then (a coordinator if there is none)."""
 
     def __init__(self, http: httpx.AsyncClient, token: str | None = None) -> None:
         self.http = http
@@ -173,7 +184,8 @@ class GraphQLClient:
     async def post(self, query: str, variables: dict[str, Any] | None = None) -> dict[str, Any]:
         if self.token is None and not self.anonymous:
             shelters = await Shelter.all().values_list("id", flat=True)
-            self.token = await sign_in(Role.SHELTER_STAFF, shelters)  # type: ignore[arg-type]
+            role = Role.SHELTER_STAFF if shelters else Role.COORDINATOR
+            self.token = await sign_in(role, shelters)  # type: ignore[arg-type]
         headers = {"authorization": f"Bearer {self.token}"} if self.token else {}
         response = await self.http.post(
             "/graphql", json={"query": query, "variables": variables or {}}, headers=headers

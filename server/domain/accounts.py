@@ -41,7 +41,14 @@ def hash_token(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
 
 
+def _storable(text: str) -> str:
+    """Text any database and Argon2 accept: lone surrogates become "?", NULs go."""
+    return text.encode("utf-8", "replace").decode().replace("\x00", "")
+
+
 def _check_password(password: str) -> None:
+    if _storable(password) != password:
+        raise DomainError(ErrorCode.INVALID_VALUE, ["password"], "The password has characters that cannot be stored.")
     if not MIN_PASSWORD <= len(password) <= MAX_PASSWORD:
         raise DomainError(
             ErrorCode.INVALID_VALUE,
@@ -139,7 +146,8 @@ async def login(
 ) -> tuple[str, Viewer]:
     """A new session token for the right password; the same refusal for a wrong password and
     an unknown name. Failures slow further attempts; too many lock the name or the address."""
-    name = username.strip().lower()[:64]
+    name = _storable(username).strip().lower()[:64]
+    password = _storable(password)
     keys = [f"account:{name}", f"address:{address}"]
     anonymous = Viewer.anonymous(client)
     locked, failures = await _throttle_state(keys, settings)

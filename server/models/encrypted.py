@@ -7,7 +7,7 @@ from typing import Any
 from tortoise import fields
 from tortoise.models import Model
 
-from server.encryption import installed
+from server.encryption import PREFIX, installed
 
 
 class EncryptedTextField(fields.TextField):
@@ -19,6 +19,9 @@ class EncryptedTextField(fields.TextField):
         return installed().encrypt(str(value))
 
     def to_python_value(self, value: Any) -> str | None:
+        """Stored ciphertext is decrypted; Tortoise also passes plain text through here when a
+        model is built in memory, which stays as it is."""
         if value is None:
             return None
-        return installed().decrypt(value)
+        text = str(value)
+        return installed().decrypt(text) if text.startswith(PREFIX) else text

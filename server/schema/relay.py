@@ -62,7 +62,8 @@ class UserError:
 
     @classmethod
     def from_domain(cls, error: DomainError, *, prefix: tuple[str, ...] = ("input",)) -> UserError:
-        return cls(code=error.code, field=[*prefix, *error.field], message=error.message)
+        field = [*prefix, *error.field] if error.field else None
+        return cls(code=error.code, field=field, message=error.message)
 
 
 async def attempt(call: Awaitable[R], *, prefix: tuple[str, ...] = ("input",)) -> tuple[R | None, list[UserError]]:

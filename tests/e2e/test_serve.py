@@ -14,6 +14,8 @@ from pathlib import Path
 import httpx
 import pytest
 
+from fixtures.accounts import DEMO_PASSWORD
+
 HAVEN = [sys.executable, "-m", "server.cli"]
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -76,8 +78,21 @@ def served(environment: dict[str, str], tmp_path: Path) -> Iterator[str]:
         log.close()
 
 
+LOGIN = """mutation ($username: String!, $password: String!) {
+  login(input: {username: $username, password: $password}) { token errors { code } } }"""
+
+
 def test_demo_network_is_served_with_graphiql(served: str, environment: dict[str, str]) -> None:
-    body = httpx.post(f"{served}/graphql", json={"query": OCCUPANCY}, timeout=10).json()
+    # the coordinator printed by `haven demo` signs in and sees every shelter
+    credentials = {"username": "coordinator", "password": DEMO_PASSWORD}
+    signed_in = httpx.post(
+        f"{served}/graphql", json={"query": LOGIN, "variables": credentials}, timeout=10
+    ).json()["data"]["login"]
+    assert signed_in["errors"] == []
+    headers = {"authorization": f"Bearer {signed_in['token']}"}
+    body = httpx.post(
+        f"{served}/graphql", json={"query": OCCUPANCY}, headers=headers, timeout=10
+    ).json()
     occupancy = body["data"]["occupancy"]
     names = [s["shelter"]["name"] for r in occupancy["regions"] for s in r["shelters"]]
     assert len(names) == 12
@@ -86,5 +101,11 @@ def test_demo_network_is_served_with_graphiql(served: str, environment: dict[str
     page = httpx.get(f"{served}/graphql", headers={"accept": "text/html"}, timeout=10)
     assert page.status_code == 200 and "graphiql" in page.text.lower()
 
-    # a second `haven demo --if-empty` leaves the data as it is
-    assert "left as it is" in _haven(environment, "demo", "--if-empty")
+    # without signing in, nothing
+    anonymous = httpx.post(f"{served}/graphql", json={"query": OCCUPANCY}, timeout=10).json()
+    assert anonymous["data"] is None
+    assert anonymous["errors"][0]["extensions"]["code"] == "UNAUTHENTICATED"
+
+    # a second `haven demo --if-empty` leaves the data as it is, and prints the accounts again
+    again = _haven(environment, "demo", "--if-empty")
+    assert "left as it is" in again and "staff.almaty" in again and DEMO_PASSWORD in again

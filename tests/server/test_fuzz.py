@@ -56,12 +56,14 @@ from server.domain.beds import set_bed_status
 from server.domain.clock import now
 from server.domain.errors import DomainError
 from server.domain.stays import check_in, check_out, transfer
-from server.models import BedHold, ExitDestination, Stay
+from server.domain.accounts import authenticate
+from server.domain.notes import write_note
+from server.models import BedHold, ExitDestination, NoteKind, Role, Stay, User
 from server.schema import MAX_ALIASES, MAX_DEPTH, MAX_TOKENS, sdl
 from server.schema.relay import encode_id
 from server.settings import Settings
-from tests.conftest import empty_tables
-from tests.server.network import BEDS_SINCE, build_network, new_resident
+from tests.conftest import empty_tables, sign_in
+from tests.server.network import BEDS_SINCE, build_network, new_resident, staff
 
 #: Cases per operation, for schemathesis and for variables (failures replay from .hypothesis/).
 MAX_EXAMPLES = int(os.environ.get("HAVEN_FUZZ_EXAMPLES", "40"))
@@ -69,7 +71,7 @@ MAX_EXAMPLES = int(os.environ.get("HAVEN_FUZZ_EXAMPLES", "40"))
 #: How often schemathesis gives an argument taking an ID, a cursor or a search a seeded value.
 SEEDED = 0.6
 
-NODE_TYPES = ("Region", "Shelter", "Room", "Bed", "Resident", "Stay")
+NODE_TYPES = ("Region", "Shelter", "Room", "Bed", "Resident", "Stay", "User")
 
 FUZZ_SETTINGS = settings(
     max_examples=MAX_EXAMPLES,
@@ -236,6 +238,13 @@ class Seed:
     ids: dict[str, list[str]] = field(default_factory=dict)
     cursors: list[str] = field(default_factory=list)
     words: list[str] = field(default_factory=list)
+    #: A signed-in session for each role, by role.
+    tokens: dict[Role, str] = field(default_factory=dict)
+    #: Every resident's given and family name, which no network role may ever be shown.
+    names: list[str] = field(default_factory=list)
+
+    def headers(self, role: Role) -> dict[str, str]:
+        return {"authorization": f"Bearer {self.tokens[role]}"} if role in self.tokens else {}
 
     def ids_of(self, type_name: str) -> list[str]:
         """The seeded rows' IDs and odd ones."""
@@ -262,19 +271,20 @@ async def seed_network(settings: Settings) -> Seed:
                 ("Zarina", "O'Neil"),
             ]
         ]
+        hand = await staff()
         # In a shelter since a back-dated check-in.
-        await check_in(residents[0].id, beds[0].id, at=BEDS_SINCE + timedelta(days=10))
+        await check_in(hand, residents[0].id, beds[0].id, at=BEDS_SINCE + timedelta(days=10))
         # Moved within a shelter: one stay, two beds.
-        moved = await check_in(residents[1].id, beds[1].id, at=now() - timedelta(days=3))
-        await transfer(moved.id, beds[2].id, at=now() - timedelta(days=1))
+        moved = await check_in(hand, residents[1].id, beds[1].id, at=now() - timedelta(days=3))
+        await transfer(hand, moved.id, beds[2].id, at=now() - timedelta(days=1))
         # Moved to another shelter: a stay ended, a new one begun.
-        first = await check_in(residents[2].id, beds[6].id, at=now() - timedelta(days=5))
-        await transfer(first.id, beds[12].id)
+        first = await check_in(hand, residents[2].id, beds[6].id, at=now() - timedelta(days=5))
+        await transfer(hand, first.id, beds[12].id)
         # Left.
-        left = await check_in(residents[3].id, beds[3].id, at=now() - timedelta(days=20))
-        await check_out(left.id, ExitDestination.RETURNED_HOME, at=now() - timedelta(days=2))
+        left = await check_in(hand, residents[3].id, beds[3].id, at=now() - timedelta(days=20))
+        await check_out(hand, left.id, ExitDestination.RETURNED_HOME, at=now() - timedelta(days=2))
         # Residents 4 and 5 never came in. One bed is out of service, one held.
-        await set_bed_status(beds[7].id, in_service=False, reason="Broken frame")
+        await set_bed_status(hand, beds[7].id, in_service=False, reason="Broken frame")
         await BedHold.create(
             bed=beds[13],
             reason="Referral from the hotline",
@@ -282,7 +292,19 @@ async def seed_network(settings: Settings) -> Seed:
             expires_at=now() + timedelta(days=1),
         )
 
+        # One person per role; the shelter roles work in the first two shelters.
+        tokens: dict[Role, str] = {}
+        for role in Role:
+            shelters = [] if role in (Role.ADMIN, Role.COORDINATOR) else network.shelters[:2]
+            tokens[role] = await sign_in(role, shelters)
+        for role, kind in ((Role.MEDICAL, NoteKind.MEDICAL), (Role.COUNSELLOR, NoteKind.COUNSELLING),
+                           (Role.LEGAL, NoteKind.LEGAL)):
+            author = await authenticate(tokens[role], client="fuzz", settings=settings)
+            await write_note(author, resident_id=residents[0].id, kind=kind, text=f"{kind.value} note")
+        users = await User.all()
+
         rows: dict[str, list[Any]] = {
+            "User": users,
             "Region": network.regions,
             "Shelter": network.shelters,
             "Room": network.rooms,
@@ -291,6 +313,8 @@ async def seed_network(settings: Settings) -> Seed:
             "Stay": await Stay.all(),
         }
         return Seed(
+            tokens=tokens,
+            names=[name for row in residents for name in (row.given_name, row.family_name)],
             ids={name: [encode_id(name, row.id) for row in found] for name, found in rows.items()},
             cursors=[cursor(row.id) for found in rows.values() for row in found],
             words=[
@@ -405,6 +429,11 @@ def fuzz_config(seed: Seed) -> SchemathesisConfig:
         "Mutation.checkOut.input.stay": "stay-ids",
         "Mutation.transfer.input.stay": "stay-ids",
         "Mutation.transfer.input.bed": "bed-ids",
+        "Mutation.caseNoteAdd.input.resident": "resident-ids",
+        "Mutation.userRevokeSessions.input.user": "user-ids",
+        "Mutation.userDeactivate.input.user": "user-ids",
+        "Query.auditEvents.resident": "resident-ids",
+        "Query.auditEvents.user": "user-ids",
     }
     parameters = {
         argument: {"dictionary": name, "probability": SEEDED} for argument, name in bindings.items()
@@ -413,8 +442,12 @@ def fuzz_config(seed: Seed) -> SchemathesisConfig:
 
 
 @pytest.fixture
-def fuzzed_api(settings: Settings) -> Any:
-    seed = asyncio.run(seed_network(settings))
+def seed(settings: Settings) -> Seed:
+    return asyncio.run(seed_network(settings))
+
+
+@pytest.fixture
+def fuzzed_api(settings: Settings, seed: Seed) -> Any:
     app = create_app(settings)
     return schemathesis.graphql.from_asgi("/graphql", app, config=fuzz_config(seed))
 
@@ -424,13 +457,21 @@ schema = schemathesis.pytest.from_fixture("fuzzed_api")
 
 @schema.parametrize()
 @FUZZ_SETTINGS
-def test_no_operation_makes_the_server_fail(case: Any, execution_errors: ExecutionErrors) -> None:
-    execution_errors.errors.clear()
+def test_no_operation_makes_the_server_fail(
+    case: Any, execution_errors: ExecutionErrors, seed: Seed
+) -> None:
+    """Each case is sent as every role and as nobody; network roles never see a name."""
+    for role in [*Role, None]:
+        execution_errors.errors.clear()
 
-    response = case.call()
+        response = case.call(headers=seed.headers(role) if role else {})
 
-    assert_no_server_error(response.status_code, response.text, execution_errors, case.body)
-    case.validate_response(response, checks=[schemathesis.checks.response_schema_conformance])
+        shown = f"as {role}: {case.body}"
+        assert_no_server_error(response.status_code, response.text, execution_errors, shown)
+        case.validate_response(response, checks=[schemathesis.checks.response_schema_conformance])
+        if role in (Role.ADMIN, Role.COORDINATOR):
+            leaked = [name for name in seed.names if name in response.text]
+            assert not leaked, f"{role} was shown {leaked}: {shown}"
 
 
 def test_schemathesis_fuzzes_every_operation(fuzzed_api: Any) -> None:
@@ -569,6 +610,68 @@ def variable_cases(seed: Seed) -> Cases:
                 st.fixed_dictionaries({"stay": ids("Stay"), "bed": ids("Bed")}, optional={"at": at})
             ),
         ),
+        "viewer": (
+            "query($v: Boolean!) { viewer @include(if: $v) { username role shelters { name } } }",
+            loose(st.booleans()),
+        ),
+        "users": (
+            "query($v: Int) { users(first: $v) { totalCount edges { node { username } } } }",
+            loose(st.integers()),
+        ),
+        "auditEvents.resident": (
+            "query($v: ID) { auditEvents(resident: $v) { edges { node { action recordId } } } }",
+            loose(ids("Resident")),
+        ),
+        "auditEvents.since": (
+            "query($v: DateTime) { auditEvents(since: $v) { totalCount } }",
+            loose(st.none() | instants()),
+        ),
+        "login": (
+            "mutation($v: LoginInput!) { login(input: $v) { token errors { code } } }",
+            loose(
+                st.fixed_dictionaries(
+                    {"username": text_or("admin", "nobody"), "password": text_or("wrong password")}
+                )
+            ),
+        ),
+        "logout": (
+            "mutation($v: Boolean!) { logout @include(if: $v) { errors { code } } }",
+            loose(st.just(False)),
+        ),
+        "userCreate": (
+            "mutation($v: UserCreateInput!) { userCreate(input: $v) { user { id } errors { code field } } }",
+            loose(
+                st.fixed_dictionaries(
+                    {
+                        "username": text_or("new.user", "x"),
+                        "fullName": text_or("New Person"),
+                        "role": st.sampled_from(["ADMIN", "SHELTER_STAFF", "MEDICAL"]),
+                        "password": text_or("a long enough password", "short"),
+                    },
+                    optional={"shelters": st.lists(ids("Shelter"), max_size=2)},
+                )
+            ),
+        ),
+        "userDeactivate": (
+            "mutation($v: UserInput!) { userDeactivate(input: $v) { user { active } errors { code } } }",
+            loose(st.fixed_dictionaries({"user": mostly(st.sampled_from(["VXNlcjo5OTk="]), ANY_TEXT)})),
+        ),
+        "userRevokeSessions": (
+            "mutation($v: UserInput!) { userRevokeSessions(input: $v) { revoked errors { code } } }",
+            loose(st.fixed_dictionaries({"user": ids("User")})),
+        ),
+        "caseNoteAdd": (
+            "mutation($v: CaseNoteAddInput!) { caseNoteAdd(input: $v) { note { kind } errors { code } } }",
+            loose(
+                st.fixed_dictionaries(
+                    {
+                        "resident": ids("Resident"),
+                        "kind": st.sampled_from(["MEDICAL", "COUNSELLING", "LEGAL"]),
+                        "text": text_or("Follow-up in two weeks"),
+                    }
+                )
+            ),
+        ),
         "bedSetStatus": (
             "mutation($v: BedSetStatusInput!) {"
             " bedSetStatus(input: $v) { bed { status } errors { code } } }",
@@ -593,9 +696,12 @@ VARIABLE_CASES = sorted(
 
 @pytest.fixture
 def seeded_client(settings: Settings) -> Iterator[tuple[TestClient, Cases]]:
-    """The app in its lifespan over a seeded network, and the cases for that seed."""
+    """The app in its lifespan over a seeded network, signed in as shelter staff (who may do
+    the most), and the cases for that seed."""
     seed = asyncio.run(seed_network(settings))
-    with TestClient(create_app(settings), raise_server_exceptions=False) as client:
+    with TestClient(
+        create_app(settings), raise_server_exceptions=False, headers=seed.headers(Role.SHELTER_STAFF)
+    ) as client:
         yield client, variable_cases(seed)
 
 

@@ -69,9 +69,11 @@ async def test_query_counts_do_not_grow_with_the_network(gql: GraphQLClient) -> 
     # given a small network, then (tables emptied) one ten times larger
     small = await _counts_for(gql, 3)
     await empty_tables()
+    gql.forget()
     large = await _counts_for(gql, 30)
 
     # then every list costs the same number of statements
     assert small == large, (small, large)
     assert all(count > 0 for count in small.values()), small
-    assert small["occupancy"] <= 6, small
+    # occupancy: the shelters, four grouped counts, the regions, and two to sign the viewer in
+    assert small["occupancy"] <= 8, small

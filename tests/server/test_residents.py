@@ -58,6 +58,7 @@ def registration(**changes: Any) -> dict[str, Any]:
 
 
 async def test_register_gives_a_pseudonymous_code(gql: GraphQLClient) -> None:
+    await build_network(shelters=1)
     payload = (await gql.data(REGISTER, {"input": registration()}))["residentRegister"]
 
     assert payload["errors"] == []
@@ -70,6 +71,7 @@ async def test_register_gives_a_pseudonymous_code(gql: GraphQLClient) -> None:
 
 
 async def test_register_without_consent_is_refused_and_nothing_stored(gql: GraphQLClient) -> None:
+    await build_network(shelters=1)
     payload = (
         await gql.data(REGISTER, {"input": registration(consents={"dataProcessing": False})})
     )["residentRegister"]
@@ -86,6 +88,7 @@ async def test_register_without_consent_is_refused_and_nothing_stored(gql: Graph
 
 
 async def test_bad_input_names_the_field(gql: GraphQLClient) -> None:
+    await build_network(shelters=1)
     cases = [
         ({"givenName": "x" * 101}, "TOO_LONG", ["input", "givenName"]),
         ({"givenName": "   "}, "REQUIRED", ["input", "givenName"]),
@@ -122,6 +125,7 @@ async def test_search_by_code_name_shelter_and_presence(gql: GraphQLClient) -> N
 
 
 async def test_pages_follow_cursors_and_are_capped(gql: GraphQLClient) -> None:
+    await build_network(shelters=1)
     for number in range(5):
         await new_resident(f"Person{number}")
 
