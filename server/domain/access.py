@@ -154,3 +154,27 @@ def may_read_note(viewer: Viewer, kind: NoteKind, author_id: int | None) -> bool
     if viewer.role is not NOTE_ROLE[kind]:
         return False
     return kind is not NoteKind.COUNSELLING or author_id == viewer.user_id
+
+
+class SharingPurpose(str, Enum):
+    """Who a person's data may be shared with, each needing its own consent."""
+
+    POLICE = "police"
+    CONSULATE = "consulate"
+    PARTNER_NGO = "partner_ngo"
+
+
+def require_consent(resident: Resident, purpose: SharingPurpose) -> None:
+    """Refuse a sharing operation (a referral, an export naming the person) without the
+    matching consent; every such operation calls this before it shares anything."""
+    given = {
+        SharingPurpose.POLICE: resident.consent_share_police,
+        SharingPurpose.CONSULATE: resident.consent_share_consulate,
+        SharingPurpose.PARTNER_NGO: resident.consent_share_partner_ngo,
+    }[purpose]
+    if not given:
+        raise DomainError(
+            ErrorCode.CONSENT_REQUIRED,
+            ["resident"],
+            f"{resident.code} has not consented to sharing with {purpose.value.replace('_', ' ')}.",
+        )

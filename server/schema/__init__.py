@@ -30,7 +30,7 @@ from server.schema.accounts.mutations import AccountMutations
 from server.schema.accounts.queries import AccountQueries
 from server.schema.accounts.types import User
 from server.schema.notes.mutations import NoteMutations
-from server.schema.permissions import RequestEnd, SignedIn, shown_in_production
+from server.schema.permissions import HideSuggestions, RequestEnd, SignedIn, shown_in_production
 from server.schema.residents.mutations import ResidentMutations
 from server.schema.residents.queries import ResidentQueries
 from server.schema.residents.types import Resident
@@ -98,6 +98,7 @@ def build_schema(settings: Settings) -> strawberry.Schema:
     if settings.production:
         extensions += [
             DisableIntrospection,
+            HideSuggestions,
             lambda: MaskErrors(should_mask_error=lambda error: not shown_in_production(error)),
         ]
     return strawberry.Schema(

@@ -5,7 +5,8 @@ The rules themselves are in server/domain/access.py.
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+import re
+from collections.abc import AsyncIterator, Iterator
 from typing import Any
 
 from graphql import GraphQLError
@@ -42,6 +43,22 @@ class RequestEnd(SchemaExtension):
             if isinstance(original, DomainError):
                 error.extensions = {**(error.extensions or {}), "code": original.code.name}
         await self.execution_context.context.reads.flush()
+
+
+_SUGGESTION = re.compile(r" Did you mean .*\?$")
+
+
+class HideSuggestions(SchemaExtension):
+    """Production: "Did you mean 'givenName'?" would map the schema for someone without
+    introspection, so validation messages lose their suggestions."""
+
+    def on_operation(self) -> Iterator[None]:
+        yield
+        context = self.execution_context
+        result_errors = (context.result.errors if context.result else None) or []
+        errors = [*(context.pre_execution_errors or []), *result_errors]
+        for error in errors:
+            error.message = _SUGGESTION.sub("", error.message)
 
 
 def shown_in_production(error: GraphQLError) -> bool:
