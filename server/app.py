@@ -18,7 +18,7 @@ from starlette.responses import JSONResponse, PlainTextResponse, RedirectRespons
 from starlette.routing import Route, WebSocketRoute
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from starlette.websockets import WebSocket
-from cross_web import HTTPException
+from cross_web import HTTPException as BadRequest
 from strawberry.asgi import GraphQL
 from tortoise.contrib.starlette import RegisterTortoise
 
@@ -46,7 +46,7 @@ class HavenGraphQL(GraphQL[Context, None]):
         """A JSON body that is not an object (or a list, which batching refuses) is a bad request."""
         parsed = super().parse_json(data)
         if not isinstance(parsed, dict | list):
-            raise HTTPException(400, "The request body must be a JSON object.")
+            raise BadRequest(400, "The request body must be a JSON object.")
         return parsed
 
     async def get_context(

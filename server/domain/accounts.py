@@ -114,7 +114,7 @@ async def viewer_for(user: User, client: str = "") -> Viewer:
         user_id=user.id,
         username=user.username,
         role=user.role,
-        shelter_ids=frozenset(shelter_ids),  # type: ignore[arg-type]
+        shelter_ids=frozenset(shelter_ids),
         client=client,
     )
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import datetime
 
+from tortoise.backends.base.client import BaseDBAsyncClient
 from tortoise.expressions import Q
 from tortoise.queryset import QuerySet
 
@@ -50,7 +51,7 @@ async def record(
     resident_id: int | None = None,
     detail: str = "",
     username: str | None = None,
-    connection: object = None,
+    connection: BaseDBAsyncClient | None = None,
 ) -> None:
     """Append one event, inside the caller's transaction when ``connection`` is given."""
     event = _event(

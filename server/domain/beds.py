@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from enum import Enum
 
+from tortoise.backends.base.client import BaseDBAsyncClient
 from tortoise.exceptions import IntegrityError
 from tortoise.expressions import Q, Subquery
 from tortoise.queryset import QuerySet
@@ -52,7 +53,7 @@ def bed_status(*, occupied: bool, out_of_service: bool, held: bool) -> BedStatus
     return BedStatus.FREE
 
 
-async def ensure_bed_free(bed: Bed, at: datetime, *, connection: object) -> None:
+async def ensure_bed_free(bed: Bed, at: datetime, *, connection: BaseDBAsyncClient) -> None:
     """Refuse a bed that is occupied, held or out of service now, or was occupied after ``at``."""
     current = now()
     label = bed.label
@@ -125,7 +126,7 @@ async def set_bed_status(
             if bed is None:
                 raise DomainError(ErrorCode.NOT_FOUND, ["bed"], "No such bed.")
             room = await Room.get(id=bed.room_id).using_db(connection)  # type: ignore[attr-defined]
-            require(viewer, Action.SET_BED_STATUS, shelter_ids=(room.shelter_id,))  # type: ignore[attr-defined]
+            require(viewer, Action.SET_BED_STATUS, shelter_ids=(room.shelter_id,))
             outage = (
                 await BedOutage.filter(bed_id=bed_id, ended_at__isnull=True)
                 .using_db(connection)

@@ -71,8 +71,8 @@ async def readable_notes(viewer: Viewer, resident_ids: Sequence[int]) -> dict[in
     rows = await CaseNote.filter(note_scope(viewer), resident_id__in=list(resident_ids))
     notes: dict[int, list[CaseNote]] = defaultdict(list)
     for row in rows:
-        assert may_read_note(viewer, row.kind, row.author_id)  # type: ignore[attr-defined]
-        notes[row.resident_id].append(row)  # type: ignore[attr-defined]
+        assert may_read_note(viewer, row.kind, row.author_id)
+        notes[row.resident_id].append(row)
     return notes
 
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
+from tortoise.backends.base.client import BaseDBAsyncClient
 from tortoise.exceptions import IntegrityError
 from tortoise.transactions import in_transaction
 
@@ -26,7 +27,7 @@ from server.domain.errors import DomainError, ErrorCode, refusal_for
 from server.models import Bed, BedAssignment, ExitDestination, Resident, Room, Stay
 
 
-async def _lock_bed(viewer: Viewer, bed_id: int, connection: object) -> tuple[Bed, int]:
+async def _lock_bed(viewer: Viewer, bed_id: int, connection: BaseDBAsyncClient) -> tuple[Bed, int]:
     """The bed, locked until the transaction ends, and its shelter's id."""
     bed = await (
         Bed.filter(shelter_scope(viewer, "room__shelter_id"), id=bed_id)
@@ -37,11 +38,11 @@ async def _lock_bed(viewer: Viewer, bed_id: int, connection: object) -> tuple[Be
     if bed is None:
         raise DomainError(ErrorCode.NOT_FOUND, ["bed"], "No such bed.")
     room = await Room.get(id=bed.room_id).using_db(connection)  # type: ignore[attr-defined]
-    return bed, room.shelter_id  # type: ignore[attr-defined]
+    return bed, room.shelter_id
 
 
 async def _lock_active_stay(
-    viewer: Viewer, stay_id: int, connection: object
+    viewer: Viewer, stay_id: int, connection: BaseDBAsyncClient
 ) -> tuple[Stay, BedAssignment]:
     stay = await Stay.filter(stay_scope(viewer), id=stay_id).using_db(connection).first()
     if stay is None:
@@ -134,11 +135,11 @@ async def check_out(
     try:
         async with in_transaction() as connection:
             stay, assignment = await _lock_active_stay(viewer, stay_id, connection)
-            require(viewer, Action.CHECK_OUT, shelter_ids=(stay.shelter_id,))  # type: ignore[attr-defined]
+            require(viewer, Action.CHECK_OUT, shelter_ids=(stay.shelter_id,))
             _not_before(when, assignment.started_at, "stay's last bed change")
             await _end(stay, assignment, when, destination, connection)
             await record(
-                viewer, "check_out", "Stay", stay.id, resident_id=stay.resident_id,  # type: ignore[attr-defined]
+                viewer, "check_out", "Stay", stay.id, resident_id=stay.resident_id,
                 detail=destination.value, connection=connection,
             )
             return stay
@@ -151,7 +152,7 @@ async def _end(
     assignment: BedAssignment,
     when: datetime,
     destination: ExitDestination,
-    connection: object,
+    connection: BaseDBAsyncClient,
 ) -> None:
     assignment.ended_at = when
     await assignment.save(using_db=connection, update_fields=["ended_at"])
@@ -179,7 +180,7 @@ async def transfer(
                 )
             _not_before(when, assignment.started_at, "stay's last bed change")
             bed, shelter_id = await _lock_bed(viewer, bed_id, connection)
-            require(viewer, Action.TRANSFER, shelter_ids=(stay.shelter_id, shelter_id))  # type: ignore[attr-defined]
+            require(viewer, Action.TRANSFER, shelter_ids=(stay.shelter_id, shelter_id))
             _not_before(when, bed.created_at, "bed was put in service")
             await ensure_bed_free(bed, when, connection=connection)
             if shelter_id == stay.shelter_id:
@@ -197,7 +198,7 @@ async def transfer(
                 stay_id=stay.id, bed_id=bed_id, started_at=when, using_db=connection
             )
             await record(
-                viewer, "transfer", "Stay", stay.id, resident_id=stay.resident_id,  # type: ignore[attr-defined]
+                viewer, "transfer", "Stay", stay.id, resident_id=stay.resident_id,
                 detail=f"bed {bed_id}", connection=connection,
             )
             return stay

@@ -26,6 +26,8 @@ class CaseNote(Model):
     author: fields.ForeignKeyRelation[User] = fields.ForeignKeyField(
         "haven.User", related_name="notes", on_delete=fields.RESTRICT
     )
+    resident_id: int
+    author_id: int
     kind = fields.CharEnumField(NoteKind, max_length=16)
     #: Encrypted with the data key. A raw look at the database shows only ``fernet:…``.
     text = EncryptedTextField()

@@ -60,7 +60,7 @@ class Resident(Model):
     #: ISO 3166-1 alpha-2, e.g. ``UZ``.
     nationality = fields.CharField(max_length=2)
     #: ISO 639-1 codes the person speaks, e.g. ``["uz", "ru"]``.
-    languages: list[str] = fields.JSONField(default=list)  # type: ignore[assignment]
+    languages: list[str] = fields.JSONField(default=list)
     preferred_language = fields.CharField(max_length=3, default="")
     phone = fields.CharField(max_length=40, default="")
     #: Someone the person trusts to be contacted, in their own words.
@@ -68,7 +68,7 @@ class Resident(Model):
 
     # Case data.
     #: A list of :class:`ExploitationType` values.
-    exploitation_types: list[str] = fields.JSONField(default=list)  # type: ignore[assignment]
+    exploitation_types: list[str] = fields.JSONField(default=list)
     referral_source = fields.CharEnumField(ReferralSource, max_length=16)
     document_status = fields.CharEnumField(DocumentStatus, max_length=32)
 
@@ -89,6 +89,8 @@ class Resident(Model):
     intake_shelter: fields.ForeignKeyNullableRelation[Shelter] = fields.ForeignKeyField(
         "haven.Shelter", related_name="intakes", null=True, on_delete=fields.RESTRICT
     )
+
+    intake_shelter_id: int | None
 
     stays: fields.ReverseRelation[Stay]
 

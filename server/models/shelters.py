@@ -44,6 +44,7 @@ class Shelter(Model):
     region: fields.ForeignKeyRelation[Region] = fields.ForeignKeyField(
         "haven.Region", related_name="shelters", on_delete=fields.RESTRICT
     )
+    region_id: int
     name = fields.CharField(max_length=100, unique=True)
     kind = fields.CharEnumField(ShelterKind, max_length=16)
     #: Confidential: a leaked address can bring a trafficker to the door.
@@ -63,6 +64,7 @@ class Room(Model):
     shelter: fields.ForeignKeyRelation[Shelter] = fields.ForeignKeyField(
         "haven.Shelter", related_name="rooms", on_delete=fields.RESTRICT
     )
+    shelter_id: int
     name = fields.CharField(max_length=50)
     floor = fields.SmallIntField(default=0)
 
@@ -79,6 +81,7 @@ class Bed(Model):
     room: fields.ForeignKeyRelation[Room] = fields.ForeignKeyField(
         "haven.Room", related_name="beds", on_delete=fields.RESTRICT
     )
+    room_id: int
     label = fields.CharField(max_length=20)
     #: One column per :class:`BedFeature`, so both databases filter on them with an index.
     accessible = fields.BooleanField(default=False)
@@ -108,6 +111,7 @@ class BedOutage(Model):
     bed: fields.ForeignKeyRelation[Bed] = fields.ForeignKeyField(
         "haven.Bed", related_name="outages", on_delete=fields.RESTRICT
     )
+    bed_id: int
     reason = fields.CharField(max_length=200)
     started_at = fields.DatetimeField()
     ended_at = fields.DatetimeField(null=True)
@@ -124,6 +128,7 @@ class BedHold(Model):
     bed: fields.ForeignKeyRelation[Bed] = fields.ForeignKeyField(
         "haven.Bed", related_name="holds", on_delete=fields.RESTRICT
     )
+    bed_id: int
     reason = fields.CharField(max_length=200)
     expected_arrival = fields.DatetimeField(null=True)
     started_at = fields.DatetimeField()

@@ -31,6 +31,8 @@ class Stay(Model):
     shelter: fields.ForeignKeyRelation[Shelter] = fields.ForeignKeyField(
         "haven.Shelter", related_name="stays", on_delete=fields.RESTRICT
     )
+    resident_id: int
+    shelter_id: int
     checked_in_at = fields.DatetimeField()
     checked_out_at = fields.DatetimeField(null=True)
     exit_destination = fields.CharEnumField(ExitDestination, max_length=24, null=True)
@@ -52,6 +54,8 @@ class BedAssignment(Model):
     bed: fields.ForeignKeyRelation[Bed] = fields.ForeignKeyField(
         "haven.Bed", related_name="assignments", on_delete=fields.RESTRICT
     )
+    stay_id: int
+    bed_id: int
     started_at = fields.DatetimeField()
     ended_at = fields.DatetimeField(null=True)
 

@@ -35,7 +35,7 @@ class RequestEnd(SchemaExtension):
     """After each operation: give each refusal its code, and write the request's sensitive
     reads to the audit trail in one statement."""
 
-    async def on_execute(self) -> AsyncIterator[None]:  # type: ignore[override]
+    async def on_execute(self) -> AsyncIterator[None]:
         yield
         result = self.execution_context.result
         for error in (result.errors if result else None) or []:

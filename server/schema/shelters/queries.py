@@ -120,7 +120,7 @@ class ShelterQueries:
         shelter_rows = await shelters
         figures = await occupancy_at(at, shelter_ids=[row.id for row in shelter_rows])
         region_rows = await models.Region.filter(
-            id__in={row.region_id for row in shelter_rows}  # type: ignore[attr-defined]
+            id__in={row.region_id for row in shelter_rows}
         )
         regions = []
         for region_row in region_rows:
@@ -130,7 +130,7 @@ class ShelterQueries:
                     occupancy=Occupancy(figures=figures.get(row.id, OccupancyFigures())),
                 )
                 for row in shelter_rows
-                if row.region_id == region_row.id  # type: ignore[attr-defined]
+                if row.region_id == region_row.id
             ]
             regions.append(
                 RegionOccupancy(

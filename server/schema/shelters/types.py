@@ -80,7 +80,7 @@ class Shelter(LoadedNode, relay.Node):
 
     @strawberry.field
     async def region(self, info: Info) -> Region:
-        row = await info.context.loaders.region_by_id.load(self.row.region_id)  # type: ignore[attr-defined]
+        row = await info.context.loaders.region_by_id.load(self.row.region_id)
         assert row is not None
         return Region.from_model(row)
 
@@ -114,7 +114,7 @@ class Room(LoadedNode, relay.Node):
 
     @strawberry.field
     async def shelter(self, info: Info) -> Shelter:
-        row = await info.context.loaders.shelter_by_id.load(self.row.shelter_id)  # type: ignore[attr-defined]
+        row = await info.context.loaders.shelter_by_id.load(self.row.shelter_id)
         assert row is not None
         return Shelter.from_model(row)
 
@@ -138,7 +138,7 @@ class Bed(LoadedNode, relay.Node):
 
     @strawberry.field
     async def room(self, info: Info) -> Room:
-        row = await info.context.loaders.room_by_id.load(self.row.room_id)  # type: ignore[attr-defined]
+        row = await info.context.loaders.room_by_id.load(self.row.room_id)
         assert row is not None
         return Room.from_model(row)
 
@@ -165,5 +165,5 @@ class Bed(LoadedNode, relay.Node):
         assignment = await info.context.loaders.active_assignment_by_bed.load(self.row.id)
         if assignment is None:
             return None
-        row = await info.context.loaders.stay_by_id.load(assignment.stay_id)  # type: ignore[attr-defined]
+        row = await info.context.loaders.stay_by_id.load(assignment.stay_id)
         return Stay.from_model(row) if row else None

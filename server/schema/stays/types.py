@@ -32,7 +32,7 @@ class BedAssignment:
 
     @strawberry.field
     async def bed(self, info: Info) -> Bed:
-        row = await info.context.loaders.bed_by_id.load(self.row.bed_id)  # type: ignore[attr-defined]
+        row = await info.context.loaders.bed_by_id.load(self.row.bed_id)
         assert row is not None
         return Bed.from_model(row)
 
@@ -67,7 +67,7 @@ class Stay(LoadedNode, relay.Node):
 
     @strawberry.field
     async def shelter(self, info: Info) -> Shelter:
-        row = await info.context.loaders.shelter_by_id.load(self.row.shelter_id)  # type: ignore[attr-defined]
+        row = await info.context.loaders.shelter_by_id.load(self.row.shelter_id)
         assert row is not None
         return Shelter.from_model(row)
 
@@ -77,7 +77,7 @@ class Stay(LoadedNode, relay.Node):
     ) -> Annotated[Resident, strawberry.lazy("server.schema.residents.types")]:
         from server.schema.residents.types import Resident
 
-        row = await info.context.loaders.resident_by_id.load(self.row.resident_id)  # type: ignore[attr-defined]
+        row = await info.context.loaders.resident_by_id.load(self.row.resident_id)
         assert row is not None
         return Resident.from_model(row)
 
@@ -86,7 +86,7 @@ class Stay(LoadedNode, relay.Node):
         assignment = await info.context.loaders.active_assignment_by_stay.load(self.row.id)
         if assignment is None:
             return None
-        row = await info.context.loaders.bed_by_id.load(assignment.bed_id)  # type: ignore[attr-defined]
+        row = await info.context.loaders.bed_by_id.load(assignment.bed_id)
         return Bed.from_model(row) if row else None
 
     @strawberry.field(description="Every bed of the stay, oldest first.")
