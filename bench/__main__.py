@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import json
 import os
 import signal
 import sys
@@ -12,6 +13,7 @@ import time
 import traceback
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from pathlib import Path
 from typing import Any
 
 from rich.console import Console
@@ -20,8 +22,12 @@ from rich.table import Table
 
 from bench import report, workloads
 from bench.databases import (
+    BENCH_STAFF,
+    BENCH_STAFF_PASSWORD,
+    COORDINATOR,
     DEFAULT_POSTGRES,
     asyncpg_dsn,
+    new_data_key,
     postgres_database,
     postgres_version,
     prepare_in_child,
@@ -31,6 +37,7 @@ from bench.databases import (
 from bench.server import GraphQLClient, running_server
 from bench.sqlfloor import graphql_answer
 from bench.stats import Samples
+from fixtures.accounts import DEMO_PASSWORD
 
 console = Console()
 
@@ -38,6 +45,10 @@ NOTES = [
     "Client, server and database share the machine's CPUs; figures are single-client latency, "
     "not throughput. Other work on the machine (see the load average) shows mostly in p95.",
     "The uvicorn server logs at warning level (no access log), so the figures exclude logging.",
+    f"Every request is signed in (a bearer token from `login`, made before timing): occupancy as "
+    f"`{COORDINATOR}` (sees every shelter), the writes as `{BENCH_STAFF}`, shelter staff in every "
+    "shelter, made by the bench's setup. The figures include checking the token and the "
+    "audit rows written.",
 ]
 
 
@@ -55,6 +66,9 @@ def _options(argv: list[str]) -> argparse.Namespace:
     parser.add_argument("--checkin-warmup", type=int, default=10)
     parser.add_argument("--residents", type=int, default=50,
                         help="residents registered and checked in per round")
+    parser.add_argument("--baseline", type=Path, metavar="RESULTS_JSON",
+                        help="results.json of a run on an earlier revision: RESULTS.md then "
+                             "compares occupancy and checkIn with it")
     options = parser.parse_args(argv)
     options.databases = [name.strip() for name in options.databases.split(",") if name.strip()]
     unknown = set(options.databases) - {"sqlite", "postgres"}
@@ -88,13 +102,20 @@ def _check_same(graphql: dict[str, Any], sql: dict[str, Any]) -> None:
 def _run_database(name: str, options: argparse.Namespace, progress: Progress) -> dict[str, Any]:
     """Create, fill, serve and measure one database; everything is torn down on the way out."""
     database = sqlite_database() if name == "sqlite" else postgres_database(options.postgres_url)
+    data_key = new_data_key()
     started = time.monotonic()
     with database as (url, workdir), tortoise_process() as child:
         progress.console.print(f"[bold]{name}[/bold]: migrating and loading demo data…")
-        demo = child.submit(prepare_in_child, url).result(timeout=120)
+        demo = child.submit(prepare_in_child, url, data_key).result(timeout=120)
         log_path = workdir / "server.log"
         progress.console.print(f"[bold]{name}[/bold]: starting uvicorn on 127.0.0.1…")
-        with running_server(url, log_path) as base_url, GraphQLClient(base_url) as client:
+        with (
+            running_server(url, log_path, data_key) as base_url,
+            GraphQLClient(base_url) as client,
+            GraphQLClient(base_url) as staff,
+        ):
+            client.sign_in(COORDINATOR, DEMO_PASSWORD)
+            staff.sign_in(BENCH_STAFF, BENCH_STAFF_PASSWORD)
             setup_seconds = time.monotonic() - started
             measuring = time.monotonic()
             samples: dict[str, Samples] = {}
@@ -117,17 +138,18 @@ def _run_database(name: str, options: argparse.Namespace, progress: Progress) ->
             _check_same(graphql_answer(data), floor)
             with _bar(progress, f"{name}: occupancy (ORM in process)", n):
                 samples["occupancy_orm"] = child.submit(
-                    workloads.occupancy_orm_in_child, url, warmup=options.occupancy_warmup,
-                    requests=n).result(timeout=120)
+                    workloads.occupancy_orm_in_child, url, data_key,
+                    warmup=options.occupancy_warmup, requests=n).result(timeout=120)
 
             with _bar(progress, f"{name}: residentRegister", options.residents) as tick:
                 samples["residentRegister"], residents = workloads.register_residents(
-                    client, options.residents, tick=tick)
+                    staff, options.residents, tick=tick)
             with _bar(progress, f"{name}: checkIn", options.checkins) as tick:
                 samples["checkIn"], samples["checkOut"] = workloads.check_ins(
-                    client, residents, warmup=options.checkin_warmup, measured=options.checkins,
+                    staff, residents, warmup=options.checkin_warmup, measured=options.checkins,
                     tick=tick)
             measure_seconds = time.monotonic() - measuring
+        audit = child.submit(workloads.audit_counts_in_child, url, data_key).result(timeout=60)
 
     m = {key: value.summary() for key, value in samples.items()}
     graphql, sql, orm = m["occupancy_graphql"], m["occupancy_sql"], m["occupancy_orm"]
@@ -137,6 +159,7 @@ def _run_database(name: str, options: argparse.Namespace, progress: Progress) ->
         "occupancy_total": floor["total"],
         "setup_seconds": round(setup_seconds, 2),
         "measure_seconds": round(measure_seconds, 2),
+        "audit_events": audit,
         "measurements": m,
         "ratios": {
             "graphql_over_sql_median": _ratio(graphql["median_ms"], sql["median_ms"]),
@@ -170,6 +193,26 @@ def _summary_table(results: dict[str, Any]) -> Table:
     return table
 
 
+def _baseline(path: Path) -> dict[str, Any]:
+    """What RESULTS.md compares with, from an earlier run's results.json."""
+    earlier = json.loads(path.read_text())
+    return {
+        "file": str(path),
+        "machine": earlier["machine"],
+        "config": earlier["config"],
+        "databases": {
+            db: {
+                "status": entry.get("status"),
+                "measurements": {
+                    key: value for key, value in entry.get("measurements", {}).items()
+                    if key in report.COMPARED
+                },
+            }
+            for db, entry in earlier["databases"].items()
+        },
+    }
+
+
 def _on_sigterm(signum: int, frame: object) -> None:
     raise SystemExit(128 + signum)  # unwinds the finally blocks: server stopped, database dropped
 
@@ -184,6 +227,7 @@ def main(argv: list[str] | None = None) -> int:
             pg_version = asyncio.run(postgres_version(options.postgres_url))
         except Exception as error:  # noqa: BLE001 - reported, the other database still runs
             console.print(f"[yellow]PostgreSQL unreachable ({error}); skipping it.[/yellow]")
+    baseline = _baseline(options.baseline) if options.baseline else None
     results: dict[str, Any] = {
         "machine": report.machine(pg_version),
         "config": {
@@ -196,6 +240,8 @@ def main(argv: list[str] | None = None) -> int:
         "databases": {},
         "notes": NOTES,
     }
+    if baseline:
+        results["baseline"] = baseline
     failed = False
     columns = (TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
                TimeElapsedColumn())

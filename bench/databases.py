@@ -3,7 +3,11 @@
 
     with sqlite_database() as url: ...
     with postgres_database(server_url) as url: ...
-    summary = asyncio.run(prepare(url))
+    summary = asyncio.run(prepare(url, data_key))
+
+Besides the demo accounts, ``prepare`` creates :data:`BENCH_STAFF`, a shelter-staff account
+working in every shelter, for the writes (registering and checking in are shelter staff's, in
+their own shelters).
 """
 
 from __future__ import annotations
@@ -23,6 +27,19 @@ from server.database import migrate_database, open_database
 from server.settings import Settings
 
 DEFAULT_POSTGRES = "postgres://postgres@127.0.0.1:5432/postgres"
+#: Signs in for the occupancy query: a coordinator sees every shelter.
+COORDINATOR = "coordinator"
+#: Made by :func:`prepare`: shelter staff in every shelter, for residentRegister/checkIn/checkOut.
+BENCH_STAFF = "bench.staff"
+BENCH_STAFF_PASSWORD = "bench-staff-password"
+
+
+def new_data_key() -> str:
+    """A throwaway key for the notes at rest of one run (else a key file would be made in the
+    working directory)."""
+    from cryptography.fernet import Fernet
+
+    return Fernet.generate_key().decode()
 
 
 def with_database(url: str, name: str) -> str:
@@ -98,18 +115,27 @@ def tortoise_process() -> Iterator[ProcessPoolExecutor]:
         pool.shutdown(wait=True, cancel_futures=True)
 
 
-def prepare_in_child(url: str) -> dict[str, Any]:
-    return asyncio.run(prepare(url))
+def prepare_in_child(url: str, data_key: str) -> dict[str, Any]:
+    return asyncio.run(prepare(url, data_key))
 
 
-async def prepare(url: str) -> dict[str, Any]:
-    """Migrate ``url`` and load the demo network into it; returns the row counts."""
+async def prepare(url: str, data_key: str) -> dict[str, Any]:
+    """Migrate ``url``, load the demo network into it and create :data:`BENCH_STAFF`; returns
+    the row counts."""
     from fixtures.demo import database_is_empty, load_demo
+    from server.domain.access import Viewer
+    from server.domain.accounts import create_user
+    from server.models import Role, Shelter
 
-    settings = Settings(database_url=url)
+    settings = Settings(database_url=url, data_key=data_key)
     await migrate_database(settings)
     async with open_database(settings):
         if not await database_is_empty():
             raise RuntimeError(f"{url} is not empty")
         summary = await load_demo()
+        shelter_ids = await Shelter.all().values_list("id", flat=True)
+        await create_user(
+            Viewer.operator("bench"), BENCH_STAFF, "Bench Shelter Staff", Role.SHELTER_STAFF,
+            BENCH_STAFF_PASSWORD, shelter_ids,  # type: ignore[arg-type]
+        )
     return dict(vars(summary))

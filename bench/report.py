@@ -26,6 +26,8 @@ MEASUREMENTS = {
     "checkOut": "`checkOut` — GraphQL over HTTP (freeing beds between rounds)",
     "residentRegister": "`residentRegister` — GraphQL over HTTP (setup)",
 }
+#: What ``--baseline`` compares with the earlier revision.
+COMPARED = ("occupancy_graphql", "checkIn")
 
 
 def _cpu_model() -> str:
@@ -113,6 +115,58 @@ def _ratio(value: float | None) -> str:
     return "—" if value is None else f"{value:.1f}×"
 
 
+def _delta(before: float, after: float) -> str:
+    percent = f"{(after - before) / before * 100:+.0f} %" if before else "—"
+    return f"{after - before:+.2f} ({percent})"
+
+
+def _comparison(results: dict[str, Any]) -> list[str]:
+    """The section comparing occupancy and checkIn with the ``--baseline`` run."""
+    baseline = results["baseline"]
+    before_machine = baseline["machine"]
+    m = results["machine"]
+    lines = [
+        "",
+        "## Cost of access checks and audit",
+        "",
+        f"The same measurements on the revision before accounts, access scopes and the audit "
+        f"trail (commit {before_machine.get('commit', '?')}, its own `python -m bench`: no "
+        f"sign-in, no audit rows) run on {before_machine.get('date', '?')}, right before this "
+        f"run on the same machine and PostgreSQL server, with the same counts. One run each; "
+        f"Δ is this revision minus the earlier one. Load average (1/5/15 min) at start / end: "
+        f"before {before_machine.get('load_average_at_start', '?')} / "
+        f"{before_machine.get('load_average_at_end', '?')}, after "
+        f"{m['load_average_at_start']} / {m.get('load_average_at_end', '?')}.",
+        "",
+        "What the newer revision adds to each request: the bearer token looked up (with its "
+        "account) and the account's shelters read, before the query runs; occupancy narrowed "
+        "to the viewer's shelters (no filter for a coordinator); checkIn's resident and bed "
+        "reads narrowed to the staff member's shelters, the shelter checked, and one audit row "
+        "inserted in the transaction. With one run each, a difference smaller than the spread "
+        "between runs (see the p95 and the load average; on a busy machine a few ms) says little.",
+        "",
+        "| database | measurement | median before | median after | Δ median ms (%) "
+        "| p95 before | p95 after | Δ p95 ms (%) |",
+        "| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: |",
+    ]
+    labels = {"occupancy_graphql": "`occupancy` (all shelters)", "checkIn": "`checkIn`"}
+    for db, entry in results["databases"].items():
+        earlier = baseline["databases"].get(db, {})
+        if entry.get("status") != "ok" or earlier.get("status") != "ok":
+            lines.append(f"| {db} | *not compared: before {earlier.get('status', 'not run')}, "
+                         f"after {entry.get('status')}* | | | | | | |")
+            continue
+        for key in COMPARED:
+            b = earlier["measurements"][key]
+            a = entry["measurements"][key]
+            lines.append(
+                f"| {db} | {labels[key]} | {_ms(b['median_ms'])} | {_ms(a['median_ms'])} "
+                f"| {_delta(b['median_ms'], a['median_ms'])} | {_ms(b['p95_ms'])} "
+                f"| {_ms(a['p95_ms'])} | {_delta(b['p95_ms'], a['p95_ms'])} |"
+            )
+    return lines
+
+
 def markdown(results: dict[str, Any]) -> str:
     m = results["machine"]
     config = results["config"]
@@ -142,9 +196,12 @@ def markdown(results: dict[str, Any]) -> str:
         "",
         "Per database: a fresh database (SQLite file in a temporary directory; PostgreSQL "
         "`bench_<random>`, dropped afterwards), migrated, demo network loaded "
-        "(`fixtures.demo.load_demo`), then one uvicorn process (`HAVEN_ENV=production`, 1 worker, "
-        "uvloop/httptools) on 127.0.0.1, driven by one httpx client with keep-alive, one request "
-        "at a time. Times are client-side wall clock per request, in milliseconds.",
+        "(`fixtures.demo.load_demo`) with one more account (shelter staff in every shelter), "
+        "then one uvicorn process (`HAVEN_ENV=production`, 1 worker, "
+        "uvloop/httptools) on 127.0.0.1, driven by httpx clients with keep-alive, one request "
+        "at a time. Each client signs in first (`login`) and sends its bearer token: the "
+        "coordinator's for occupancy, the bench staff account's for the writes. Times are "
+        "client-side wall clock per request, in milliseconds.",
         "",
         f"- occupancy: {config['occupancy_warmup']} warm-up, then {config['occupancy_requests']} "
         "requests of the all-shelters query; the answer is checked against the SQL floor.",
@@ -152,7 +209,8 @@ def markdown(results: dict[str, Any]) -> str:
         f"(with region and shelter names), {config['occupancy_requests']} runs on one connection "
         "(sqlite3 / asyncpg, prepared), plus summing regions and total in Python.",
         f"- checkIn: {config['checkin_warmup']} warm-up, then {config['checkins']} check-ins of "
-        f"{config['residents']} residents registered through `residentRegister`, into beds from "
+        f"{config['residents']} residents registered through `residentRegister` (at each shelter "
+        "in turn), into beds from "
         "`availableBeds`; after each round all are checked out (`checkOut`) so the beds are free "
         "again. Only the mutation request is timed.",
         "",
@@ -203,6 +261,14 @@ def markdown(results: dict[str, Any]) -> str:
             f"(GraphQL and SQL agree); setup {entry['setup_seconds']:.1f} s, "
             f"measuring {entry['measure_seconds']:.1f} s."
         )
+        audit = entry.get("audit_events")
+        if audit:
+            lines.append(
+                f"- {db}: audit rows at the end, by action: "
+                + ", ".join(f"{action} {count}" for action, count in audit.items()) + "."
+            )
+    if results.get("baseline"):
+        lines += _comparison(results)
     notes = results.get("notes") or []
     if notes:
         lines += ["", "## Notes", ""] + [f"- {note}" for note in notes]

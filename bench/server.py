@@ -1,7 +1,8 @@
 """A real uvicorn server in a subprocess on 127.0.0.1, and a GraphQL client for it.
 
-    with running_server(url, log_path) as base_url:
+    with running_server(url, log_path, data_key) as base_url:
         client = GraphQLClient(base_url)
+        client.sign_in("coordinator", password)   # later requests carry the bearer token
 """
 
 from __future__ import annotations
@@ -73,13 +74,21 @@ def _tail(path: Path, lines: int = 30) -> str:
 
 
 @contextmanager
-def running_server(database_url: str, log_path: Path) -> Iterator[str]:
+def running_server(database_url: str, log_path: Path, data_key: str) -> Iterator[str]:
     """Serve Haven on a free port of 127.0.0.1 over ``database_url``; yields the base URL.
 
-    The server's output goes to ``log_path`` (a pipe nobody reads would fill and block it).
-    It is stopped on the way out, whatever happened.
+    The server imports this checkout's code (cwd and PYTHONPATH are its root, whatever the
+    virtualenv's editable install points at). Its output goes to ``log_path`` (a pipe nobody
+    reads would fill and block it). It is stopped on the way out, whatever happened.
     """
-    env = {**os.environ, "HAVEN_DATABASE_URL": database_url, "HAVEN_ENV": "production"}
+    pythonpath = os.pathsep.join(filter(None, [str(ROOT), os.environ.get("PYTHONPATH", "")]))
+    env = {
+        **os.environ,
+        "PYTHONPATH": pythonpath,
+        "HAVEN_DATABASE_URL": database_url,
+        "HAVEN_ENV": "production",
+        "HAVEN_DATA_KEY": data_key,
+    }
     for attempt in range(1, START_ATTEMPTS + 1):
         port = free_port()
         command = [
@@ -102,11 +111,25 @@ def running_server(database_url: str, log_path: Path) -> Iterator[str]:
             _stop(process)
 
 
+LOGIN = """
+mutation Login($input: LoginInput!) {
+  login(input: $input) { token errors { code message } }
+}"""
+
+
 class GraphQLClient:
     """Sequential requests on one kept-alive connection; top-level errors raise."""
 
     def __init__(self, base_url: str) -> None:
         self.http = httpx.Client(base_url=base_url, timeout=30.0)
+
+    def sign_in(self, username: str, password: str) -> None:
+        """Sign in; every later request carries the session's bearer token."""
+        payload = self.data(LOGIN, {"input": {"username": username, "password": password}})
+        login = payload["login"]
+        if login["errors"] or not login["token"]:
+            raise ServerError(f"signing in as {username} refused: {login['errors']}")
+        self.http.headers["Authorization"] = f"Bearer {login['token']}"
 
     def close(self) -> None:
         self.http.close()

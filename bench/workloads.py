@@ -33,6 +33,13 @@ query FreeBeds($after: String) {
     pageInfo { hasNextPage endCursor }
   }
 }"""
+SHELTERS = """
+query Shelters($after: String) {
+  shelters(first: 100, after: $after) {
+    edges { node { id } }
+    pageInfo { hasNextPage endCursor }
+  }
+}"""
 CHECK_IN = """
 mutation CheckIn($input: CheckInInput!) {
   checkIn(input: $input) { stay { id checkedInAt } errors { code field message } }
@@ -123,18 +130,22 @@ async def occupancy_sql_postgres(
     return samples, answer
 
 
-def occupancy_orm_in_child(database_url: str, *, warmup: int, requests: int) -> Samples:
+def occupancy_orm_in_child(
+    database_url: str, data_key: str, *, warmup: int, requests: int
+) -> Samples:
     """:func:`occupancy_orm` for a spawned process (see bench.databases.tortoise_process)."""
     import asyncio
 
-    return asyncio.run(occupancy_orm(database_url, warmup=warmup, requests=requests))
+    return asyncio.run(
+        occupancy_orm(database_url, data_key, warmup=warmup, requests=requests)
+    )
 
 
 async def occupancy_orm(
-    database_url: str, *, warmup: int, requests: int, tick: Tick = _noop
+    database_url: str, data_key: str, *, warmup: int, requests: int, tick: Tick = _noop
 ) -> Samples:
-    """The reads the ``occupancy`` resolver makes (shelters, the four grouped counts, regions),
-    through Tortoise in process: no HTTP, no GraphQL."""
+    """The reads the ``occupancy`` resolver makes for a coordinator (shelters, the four grouped
+    counts, regions), through Tortoise in process: no HTTP, no GraphQL, no sign-in."""
     from server import models
     from server.database import open_database
     from server.domain.clock import now
@@ -142,7 +153,8 @@ async def occupancy_orm(
     from server.settings import Settings
 
     samples = Samples("occupancy_orm")
-    async with open_database(Settings(database_url=database_url, database_pool_size=2)):
+    settings = Settings(database_url=database_url, database_pool_size=2, data_key=data_key)
+    async with open_database(settings):
         for index in range(warmup + requests):
             started = time.perf_counter_ns()
             shelters = await models.Shelter.all().order_by("name")
@@ -177,13 +189,32 @@ def _free_beds(client: GraphQLClient, wanted: int) -> list[str]:
     return beds[:wanted]
 
 
+def _shelters(client: GraphQLClient) -> list[str]:
+    """The IDs of every shelter the signed-in viewer sees."""
+    shelters: list[str] = []
+    after = None
+    for _ in range(50):
+        page = client.data(SHELTERS, {"after": after})["shelters"]
+        shelters += [edge["node"]["id"] for edge in page["edges"]]
+        if not page["pageInfo"]["hasNextPage"]:
+            break
+        after = page["pageInfo"]["endCursor"]
+    return shelters
+
+
 def register_residents(
     client: GraphQLClient, count: int, tick: Tick = _noop
 ) -> tuple[Samples, list[str]]:
+    """Register ``count`` residents, arriving at the viewer's shelters in turn (staff working in
+    several shelters must say which)."""
     samples = Samples("residentRegister")
+    shelters = _shelters(client)
+    if not shelters:
+        raise ServerError("the signed-in viewer sees no shelter to register residents in")
     ids = []
     for index in range(count):
         variables = {"input": {
+            "shelter": shelters[index % len(shelters)],
             "givenName": f"Bench {index + 1}",
             "familyName": "Synthetic",
             "sex": "FEMALE" if index % 2 else "MALE",
@@ -238,3 +269,29 @@ def check_ins(
                 check_out.add(elapsed)
             out += 1
     return check_in, check_out
+
+
+# --- audit trail -------------------------------------------------------------------------------
+
+
+def audit_counts_in_child(database_url: str, data_key: str) -> dict[str, int]:
+    """Rows in the audit trail per action, after a run (for a spawned process)."""
+    import asyncio
+
+    return asyncio.run(audit_counts(database_url, data_key))
+
+
+async def audit_counts(database_url: str, data_key: str) -> dict[str, int]:
+    from tortoise.functions import Count
+
+    from server.database import open_database
+    from server.models import AuditEvent
+    from server.settings import Settings
+
+    settings = Settings(database_url=database_url, database_pool_size=1, data_key=data_key)
+    async with open_database(settings):
+        rows = await (
+            AuditEvent.all().order_by("action").group_by("action").annotate(rows=Count("id"))
+            .values("action", "rows")
+        )
+    return {row["action"]: int(row["rows"]) for row in sorted(rows, key=lambda r: r["action"])}

@@ -104,6 +104,11 @@ def shelter_scope(viewer: Viewer, path: str = "id") -> Q:
     return Q(**{f"{path}__in": []})
 
 
+def sees_shelter(viewer: Viewer, shelter_id: int) -> bool:
+    """The one-row form of ``shelter_scope``, for a row already locked by id."""
+    return viewer.sees_network or (viewer.shelter_bound and shelter_id in viewer.shelter_ids)
+
+
 def resident_scope(viewer: Viewer, relation: str = "") -> Q:
     """Residents the viewer sees at all (or rows whose ``relation`` is such a resident).
     Shelter roles: those registered at, staying or who stayed in their shelters. Network

@@ -12,7 +12,7 @@ from tortoise.expressions import Q, Subquery
 from tortoise.queryset import QuerySet
 from tortoise.transactions import in_transaction
 
-from server.domain.access import Action, Viewer, require, shelter_scope
+from server.domain.access import Action, Viewer, require, sees_shelter, shelter_scope
 from server.domain.audit import record
 from server.domain.clock import now
 from server.domain.errors import DomainError, ErrorCode, refusal_for, require_text
@@ -117,15 +117,10 @@ async def set_bed_status(
     current = at or now()
     try:
         async with in_transaction() as connection:
-            bed = await (
-                Bed.filter(shelter_scope(viewer, "room__shelter_id"), id=bed_id)
-                .using_db(connection)
-                .select_for_update()
-                .first()
-            )
-            if bed is None:
+            bed = await Bed.filter(id=bed_id).using_db(connection).select_for_update().first()
+            room = await Room.filter(id=bed.room_id).using_db(connection).first() if bed else None
+            if bed is None or room is None or not sees_shelter(viewer, room.shelter_id):
                 raise DomainError(ErrorCode.NOT_FOUND, ["bed"], "No such bed.")
-            room = await Room.get(id=bed.room_id).using_db(connection)  # type: ignore[attr-defined]
             require(viewer, Action.SET_BED_STATUS, shelter_ids=(room.shelter_id,))
             outage = (
                 await BedOutage.filter(bed_id=bed_id, ended_at__isnull=True)

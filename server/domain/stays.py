@@ -17,7 +17,7 @@ from server.domain.access import (
     Viewer,
     require,
     resident_scope,
-    shelter_scope,
+    sees_shelter,
     stay_scope,
 )
 from server.domain.audit import record
@@ -28,16 +28,12 @@ from server.models import Bed, BedAssignment, ExitDestination, Resident, Room, S
 
 
 async def _lock_bed(viewer: Viewer, bed_id: int, connection: BaseDBAsyncClient) -> tuple[Bed, int]:
-    """The bed, locked until the transaction ends, and its shelter's id."""
-    bed = await (
-        Bed.filter(shelter_scope(viewer, "room__shelter_id"), id=bed_id)
-        .using_db(connection)
-        .select_for_update()
-        .first()
-    )
-    if bed is None:
+    """The bed (only its row locked until the transaction ends) and its shelter's id; a bed
+    the viewer may not see is not found."""
+    bed = await Bed.filter(id=bed_id).using_db(connection).select_for_update().first()
+    room = await Room.filter(id=bed.room_id).using_db(connection).first() if bed else None
+    if bed is None or room is None or not sees_shelter(viewer, room.shelter_id):
         raise DomainError(ErrorCode.NOT_FOUND, ["bed"], "No such bed.")
-    room = await Room.get(id=bed.room_id).using_db(connection)  # type: ignore[attr-defined]
     return bed, room.shelter_id
 
 
