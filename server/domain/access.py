@@ -104,6 +104,13 @@ def shelter_scope(viewer: Viewer, path: str = "id") -> Q:
     return Q(**{f"{path}__in": []})
 
 
+def account_scope(viewer: Viewer) -> Q:
+    """Accounts the viewer sees: administrators all, everyone else only their own."""
+    if viewer.role is Role.ADMIN:
+        return Q()
+    return Q(id=viewer.user_id if viewer.user_id is not None else 0)
+
+
 def sees_shelter(viewer: Viewer, shelter_id: int) -> bool:
     """The one-row form of ``shelter_scope``, for a row already locked by id."""
     return viewer.sees_network or (viewer.shelter_bound and shelter_id in viewer.shelter_ids)

@@ -20,7 +20,7 @@ from tortoise.exceptions import IntegrityError
 from tortoise.expressions import F
 from tortoise.transactions import in_transaction
 
-from server.domain.access import Action, Viewer, require
+from server.domain.access import Action, Viewer, require, require_signed_in
 from server.domain.audit import record
 from server.domain.clock import now
 from server.domain.errors import DomainError, ErrorCode, require_text
@@ -119,26 +119,54 @@ async def viewer_for(user: User, client: str = "") -> Viewer:
     )
 
 
-async def _throttle_state(keys: list[str], settings: Settings) -> tuple[bool, int]:
-    """(locked now, most failures in a row) over the keys."""
+async def _attempt(key: str, limit: int, settings: Settings) -> tuple[bool, int]:
+    """Count one sign-in attempt against ``key`` before the password is checked, so parallel
+    guesses cannot all slip in under the limit. Returns (allowed, failures before this one).
+    Failures older than the lock period are forgotten."""
     current = now()
-    rows = await LoginThrottle.filter(key__in=keys)
-    locked = any(row.locked_until is not None and row.locked_until > current for row in rows)
-    return locked, max((row.failures for row in rows), default=0)
-
-
-async def _count_failure(key: str, limit: int, settings: Settings) -> None:
-    current = now()
+    window = timedelta(minutes=settings.login_lock_minutes)
     try:
         row, _ = await LoginThrottle.get_or_create(key=key, defaults={"last_failure_at": current})
-    except IntegrityError:  # another failed attempt made the row first
+    except IntegrityError:  # a parallel attempt made the row first
         row = await LoginThrottle.get(key=key)
+    if row.locked_until is not None and row.locked_until > current:
+        return False, row.failures
+    if row.last_failure_at < current - window:
+        await LoginThrottle.filter(id=row.id).update(failures=0, locked_until=None)
     await LoginThrottle.filter(id=row.id).update(failures=F("failures") + 1, last_failure_at=current)
     await row.refresh_from_db()
-    if row.failures >= limit:
-        row.locked_until = current + timedelta(minutes=settings.login_lock_minutes)
-        row.failures = 0
-        await row.save(update_fields=["locked_until", "failures"])
+    if row.failures > limit:
+        await _lock(row.id, settings)
+        return False, row.failures - 1
+    return True, row.failures - 1
+
+
+async def _lock(row_id: int, settings: Settings) -> None:
+    locked_until = now() + timedelta(minutes=settings.login_lock_minutes)
+    await LoginThrottle.filter(id=row_id).update(locked_until=locked_until, failures=0)
+
+
+async def _failed(key: str, limit: int, settings: Settings) -> None:
+    """The attempt counted by ``_attempt`` failed: the ``limit``-th failure in a row locks."""
+    row = await LoginThrottle.get_or_none(key=key)
+    if row is not None and row.failures >= limit:
+        await _lock(row.id, settings)
+
+
+async def _succeeded(account_key: str, address_key: str) -> None:
+    """A right password: the account's count starts again, the address gets this attempt back."""
+    await LoginThrottle.filter(key=account_key).delete()
+    await LoginThrottle.filter(key=address_key, failures__gt=0).update(failures=F("failures") - 1)
+
+
+def _password_matches(user: User | None, password: str) -> bool:
+    if len(password) > MAX_PASSWORD:
+        return False
+    try:
+        _hasher.verify(user.password_hash if user else _DUMMY_HASH, password)
+    except (VerifyMismatchError, VerificationError, InvalidHashError):
+        return False
+    return user is not None
 
 
 async def login(
@@ -148,29 +176,30 @@ async def login(
     an unknown name. Failures slow further attempts; too many lock the name or the address."""
     name = _storable(username).strip().lower()[:64]
     password = _storable(password)
-    keys = [f"account:{name}", f"address:{address}"]
+    account_key, address_key = f"account:{name}", f"address:{address}"
     anonymous = Viewer.anonymous(client)
-    locked, failures = await _throttle_state(keys, settings)
+    account_allowed, account_failures = await _attempt(
+        account_key, settings.login_account_limit, settings
+    )
+    address_allowed, address_failures = await _attempt(
+        address_key, settings.login_address_limit, settings
+    )
+    failures = max(account_failures, address_failures)
     if failures >= settings.login_slow_after:
         steps = failures - settings.login_slow_after
         await asyncio.sleep(min(settings.login_delay_seconds * 2**steps, 8.0))
-    if locked:
+    if not (account_allowed and address_allowed):
         await record(anonymous, "login_locked", "User", username=name)
         raise DomainError(
             ErrorCode.LOGIN_LOCKED, [], "Too many failed sign-ins. Try again in a while."
         )
     user = await User.get_or_none(username=name, is_active=True)
-    try:
-        _hasher.verify(user.password_hash if user else _DUMMY_HASH, password[:MAX_PASSWORD])
-        verified = user is not None
-    except (VerifyMismatchError, VerificationError, InvalidHashError):
-        verified = False
-    if not verified or user is None:
-        await _count_failure(keys[0], settings.login_account_limit, settings)
-        await _count_failure(keys[1], settings.login_address_limit, settings)
+    if not _password_matches(user, password) or user is None:
+        await _failed(account_key, settings.login_account_limit, settings)
+        await _failed(address_key, settings.login_address_limit, settings)
         await record(anonymous, "login_failed", "User", user.id if user else None, username=name)
         raise DomainError(ErrorCode.LOGIN_FAILED, [], "Wrong username or password.")
-    await LoginThrottle.filter(key=keys[0]).delete()
+    await _succeeded(account_key, address_key)
     token = secrets.token_urlsafe(32)
     current = now()
     await AuthToken.create(
@@ -213,6 +242,7 @@ async def authenticate(token: str, *, client: str, settings: Settings) -> Viewer
 
 
 async def logout(token: str, viewer: Viewer) -> None:
+    require_signed_in(viewer)
     await AuthToken.filter(token_hash=hash_token(token), revoked_at__isnull=True).update(
         revoked_at=now()
     )
@@ -225,9 +255,9 @@ async def revoke_sessions(viewer: Viewer, user_id: int) -> int:
     user = await User.get_or_none(id=user_id)
     if user is None:
         raise DomainError(ErrorCode.NOT_FOUND, ["user"], "No such user.")
-    count = await AuthToken.filter(user_id=user_id, revoked_at__isnull=True).update(
-        revoked_at=now()
-    )
+    count = await AuthToken.filter(
+        user_id=user_id, revoked_at__isnull=True, expires_at__gt=now()
+    ).update(revoked_at=now())
     await record(viewer, "revoke_sessions", "User", user_id, detail=f"{count} sessions")
     return count
 

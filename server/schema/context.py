@@ -86,5 +86,11 @@ class Context:
         self.loaders = Loaders(self.viewer)
         self.reads = ReadLog(self.viewer)
 
+    def signed_in_as(self, viewer: Viewer) -> None:
+        """After ``login``: the rest of this response is for the person who signed in."""
+        self.viewer = viewer
+        self.loaders = Loaders(viewer)
+        self.reads = ReadLog(viewer)
+
 
 Info = StrawberryInfo[Context, None]

@@ -5,12 +5,18 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Sequence
 
+from tortoise.expressions import Q
+
 from server import models
+from server.domain.access import account_scope
 from server.schema.dataloaders import RowByIdLoader, _KeyedLoader
 
 
 class UserByIdLoader(RowByIdLoader[models.User]):
     model = models.User
+
+    def where(self) -> Q:
+        return account_scope(self.viewer)
 
 
 class ShelterIdsByUserLoader(_KeyedLoader[list[int]]):

@@ -78,6 +78,7 @@ class AccountMutations:
         if result is None:
             return LoginPayload(token=None, user=None, errors=errors)
         token, viewer = result
+        context.signed_in_as(viewer)
         row = await context.loaders.user_by_id.load(viewer.user_id or 0)
         return LoginPayload(token=token, user=User.from_model(row) if row else None, errors=[])
 
