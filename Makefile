@@ -30,6 +30,11 @@ test-postgres: install
 	HAVEN_TEST_DATABASE_URL=$${HAVEN_TEST_DATABASE_URL:-postgres://postgres@127.0.0.1:5432/postgres} \
 		$(BIN)/python -m pytest
 
+lint: install
+	$(BIN)/ruff check server tests fixtures bench
+	$(BIN)/ruff format --check server tests fixtures bench
+	$(BIN)/mypy
+
 schema: install
 	$(BIN)/haven schema
 

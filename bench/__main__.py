@@ -54,21 +54,31 @@ NOTES = [
 
 def _options(argv: list[str]) -> argparse.Namespace:
     parser = argparse.ArgumentParser(prog="python -m bench", description=__doc__)
-    parser.add_argument("--databases", default="sqlite,postgres",
-                        help="comma-separated: sqlite, postgres (default both)")
-    parser.add_argument("--postgres-url",
-                        default=os.environ.get("HAVEN_BENCH_POSTGRES_URL", DEFAULT_POSTGRES),
-                        help="a PostgreSQL server to create the bench database on "
-                             "(HAVEN_BENCH_POSTGRES_URL; default %(default)s)")
+    parser.add_argument(
+        "--databases",
+        default="sqlite,postgres",
+        help="comma-separated: sqlite, postgres (default both)",
+    )
+    parser.add_argument(
+        "--postgres-url",
+        default=os.environ.get("HAVEN_BENCH_POSTGRES_URL", DEFAULT_POSTGRES),
+        help="a PostgreSQL server to create the bench database on "
+        "(HAVEN_BENCH_POSTGRES_URL; default %(default)s)",
+    )
     parser.add_argument("--occupancy-requests", type=int, default=300)
     parser.add_argument("--occupancy-warmup", type=int, default=30)
     parser.add_argument("--checkins", type=int, default=150)
     parser.add_argument("--checkin-warmup", type=int, default=10)
-    parser.add_argument("--residents", type=int, default=50,
-                        help="residents registered and checked in per round")
-    parser.add_argument("--baseline", type=Path, metavar="RESULTS_JSON",
-                        help="results.json of a run on an earlier revision: RESULTS.md then "
-                             "compares occupancy and checkIn with it")
+    parser.add_argument(
+        "--residents", type=int, default=50, help="residents registered and checked in per round"
+    )
+    parser.add_argument(
+        "--baseline",
+        type=Path,
+        metavar="RESULTS_JSON",
+        help="results.json of a run on an earlier revision: RESULTS.md then "
+        "compares occupancy and checkIn with it",
+    )
     options = parser.parse_args(argv)
     options.databases = [name.strip() for name in options.databases.split(",") if name.strip()]
     unknown = set(options.databases) - {"sqlite", "postgres"}
@@ -122,32 +132,49 @@ def _run_database(name: str, options: argparse.Namespace, progress: Progress) ->
             n = options.occupancy_requests
 
             with _bar(progress, f"{name}: GET /healthz", n) as tick:
-                samples["healthz"] = workloads.healthz(client, warmup=options.occupancy_warmup,
-                                                       requests=n, tick=tick)
+                samples["healthz"] = workloads.healthz(
+                    client, warmup=options.occupancy_warmup, requests=n, tick=tick
+                )
             with _bar(progress, f"{name}: occupancy (GraphQL)", n) as tick:
                 samples["occupancy_graphql"], data = workloads.occupancy_graphql(
-                    client, warmup=options.occupancy_warmup, requests=n, tick=tick)
+                    client, warmup=options.occupancy_warmup, requests=n, tick=tick
+                )
             with _bar(progress, f"{name}: occupancy (SQL floor)", n) as tick:
                 if name == "sqlite":
                     samples["occupancy_sql"], floor = workloads.occupancy_sql_sqlite(
-                        url.removeprefix("sqlite://"), warmup=options.occupancy_warmup,
-                        requests=n, tick=tick)
+                        url.removeprefix("sqlite://"),
+                        warmup=options.occupancy_warmup,
+                        requests=n,
+                        tick=tick,
+                    )
                 else:
-                    samples["occupancy_sql"], floor = asyncio.run(workloads.occupancy_sql_postgres(
-                        asyncpg_dsn(url), warmup=options.occupancy_warmup, requests=n, tick=tick))
+                    samples["occupancy_sql"], floor = asyncio.run(
+                        workloads.occupancy_sql_postgres(
+                            asyncpg_dsn(url), warmup=options.occupancy_warmup, requests=n, tick=tick
+                        )
+                    )
             _check_same(graphql_answer(data), floor)
             with _bar(progress, f"{name}: occupancy (ORM in process)", n):
                 samples["occupancy_orm"] = child.submit(
-                    workloads.occupancy_orm_in_child, url, data_key,
-                    warmup=options.occupancy_warmup, requests=n).result(timeout=120)
+                    workloads.occupancy_orm_in_child,
+                    url,
+                    data_key,
+                    warmup=options.occupancy_warmup,
+                    requests=n,
+                ).result(timeout=120)
 
             with _bar(progress, f"{name}: residentRegister", options.residents) as tick:
                 samples["residentRegister"], residents = workloads.register_residents(
-                    staff, options.residents, tick=tick)
+                    staff, options.residents, tick=tick
+                )
             with _bar(progress, f"{name}: checkIn", options.checkins) as tick:
                 samples["checkIn"], samples["checkOut"] = workloads.check_ins(
-                    staff, residents, warmup=options.checkin_warmup, measured=options.checkins,
-                    tick=tick)
+                    staff,
+                    residents,
+                    warmup=options.checkin_warmup,
+                    measured=options.checkins,
+                    tick=tick,
+                )
             measure_seconds = time.monotonic() - measuring
         audit = child.submit(workloads.audit_counts_in_child, url, data_key).result(timeout=60)
 
@@ -168,9 +195,11 @@ def _run_database(name: str, options: argparse.Namespace, progress: Progress) ->
             "graphql_over_orm_p95": _ratio(graphql["p95_ms"], orm["p95_ms"]),
             "orm_over_sql_median": _ratio(orm["median_ms"], sql["median_ms"]),
             "graphql_minus_healthz_median_ms": round(
-                graphql["median_ms"] - m["healthz"]["median_ms"], 3),
+                graphql["median_ms"] - m["healthz"]["median_ms"], 3
+            ),
             "checkin_over_occupancy_median": _ratio(
-                m["checkIn"]["median_ms"], graphql["median_ms"]),
+                m["checkIn"]["median_ms"], graphql["median_ms"]
+            ),
         },
     }
 
@@ -188,8 +217,13 @@ def _summary_table(results: dict[str, Any]) -> Table:
             if s:
                 table.add_row(db, key, str(s["n"]), f"{s['median_ms']:.2f}", f"{s['p95_ms']:.2f}")
         r = entry["ratios"]
-        table.add_row(db, "GraphQL ÷ SQL (median / p95)", "",
-                      f"{r['graphql_over_sql_median']}×", f"{r['graphql_over_sql_p95']}×")
+        table.add_row(
+            db,
+            "GraphQL ÷ SQL (median / p95)",
+            "",
+            f"{r['graphql_over_sql_median']}×",
+            f"{r['graphql_over_sql_p95']}×",
+        )
     return table
 
 
@@ -204,7 +238,8 @@ def _baseline(path: Path) -> dict[str, Any]:
             db: {
                 "status": entry.get("status"),
                 "measurements": {
-                    key: value for key, value in entry.get("measurements", {}).items()
+                    key: value
+                    for key, value in entry.get("measurements", {}).items()
                     if key in report.COMPARED
                 },
             }
@@ -243,8 +278,12 @@ def main(argv: list[str] | None = None) -> int:
     if baseline:
         results["baseline"] = baseline
     failed = False
-    columns = (TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
-               TimeElapsedColumn())
+    columns = (
+        TextColumn("{task.description}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeElapsedColumn(),
+    )
     with Progress(*columns, console=console) as progress:
         for name in options.databases:
             key = "postgresql" if name == "postgres" else name
@@ -262,8 +301,9 @@ def main(argv: list[str] | None = None) -> int:
     results["total_seconds"] = round(time.monotonic() - started, 1)
     report.write(results)
     console.print(_summary_table(results))
-    console.print(f"Wrote {report.RESULTS_MD} and {report.RESULTS_JSON.name} "
-                  f"in {results['total_seconds']} s.")
+    console.print(
+        f"Wrote {report.RESULTS_MD} and {report.RESULTS_JSON.name} in {results['total_seconds']} s."
+    )
     return 1 if failed else 0
 
 

@@ -135,7 +135,11 @@ async def prepare(url: str, data_key: str) -> dict[str, Any]:
         summary = await load_demo()
         shelter_ids = await Shelter.all().values_list("id", flat=True)
         await create_user(
-            Viewer.operator("bench"), BENCH_STAFF, "Bench Shelter Staff", Role.SHELTER_STAFF,
-            BENCH_STAFF_PASSWORD, shelter_ids,  # type: ignore[arg-type]
+            Viewer.operator("bench"),
+            BENCH_STAFF,
+            "Bench Shelter Staff",
+            Role.SHELTER_STAFF,
+            BENCH_STAFF_PASSWORD,
+            shelter_ids,  # type: ignore[arg-type]
         )
     return dict(vars(summary))

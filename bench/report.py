@@ -61,12 +61,20 @@ def _nproc() -> int:
 def _git_commit() -> str:
     try:
         head = subprocess.run(
-            ["git", "rev-parse", "--short", "HEAD"], cwd=HERE.parent, capture_output=True,
-            text=True, timeout=5, check=True,
+            ["git", "rev-parse", "--short", "HEAD"],
+            cwd=HERE.parent,
+            capture_output=True,
+            text=True,
+            timeout=5,
+            check=True,
         ).stdout.strip()
         dirty = subprocess.run(
-            ["git", "status", "--porcelain", "--untracked-files=no"], cwd=HERE.parent,
-            capture_output=True, text=True, timeout=5, check=True,
+            ["git", "status", "--porcelain", "--untracked-files=no"],
+            cwd=HERE.parent,
+            capture_output=True,
+            text=True,
+            timeout=5,
+            check=True,
         ).stdout.strip()
         return f"{head}{' (uncommitted changes)' if dirty else ''}"
     except (OSError, subprocess.SubprocessError):
@@ -100,8 +108,17 @@ def machine(postgres_version: str | None) -> dict[str, Any]:
         "postgresql": postgres_version or "not available",
         "packages": {
             name: _version(name)
-            for name in ("strawberry-graphql", "starlette", "uvicorn", "uvloop", "httptools",
-                         "tortoise-orm", "aiosqlite", "asyncpg", "httpx")
+            for name in (
+                "strawberry-graphql",
+                "starlette",
+                "uvicorn",
+                "uvloop",
+                "httptools",
+                "tortoise-orm",
+                "aiosqlite",
+                "asyncpg",
+                "httpx",
+            )
         },
         "commit": _git_commit(),
     }
@@ -153,8 +170,10 @@ def _comparison(results: dict[str, Any]) -> list[str]:
     for db, entry in results["databases"].items():
         earlier = baseline["databases"].get(db, {})
         if entry.get("status") != "ok" or earlier.get("status") != "ok":
-            lines.append(f"| {db} | *not compared: before {earlier.get('status', 'not run')}, "
-                         f"after {entry.get('status')}* | | | | | | |")
+            lines.append(
+                f"| {db} | *not compared: before {earlier.get('status', 'not run')}, "
+                f"after {entry.get('status')}* | | | | | | |"
+            )
             continue
         for key in COMPARED:
             b = earlier["measurements"][key]
@@ -265,7 +284,8 @@ def markdown(results: dict[str, Any]) -> str:
         if audit:
             lines.append(
                 f"- {db}: audit rows at the end, by action: "
-                + ", ".join(f"{action} {count}" for action, count in audit.items()) + "."
+                + ", ".join(f"{action} {count}" for action, count in audit.items())
+                + "."
             )
     if results.get("baseline"):
         lines += _comparison(results)

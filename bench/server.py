@@ -1,8 +1,8 @@
 """A real uvicorn server in a subprocess on 127.0.0.1, and a GraphQL client for it.
 
-    with running_server(url, log_path, data_key) as base_url:
-        client = GraphQLClient(base_url)
-        client.sign_in("coordinator", password)   # later requests carry the bearer token
+with running_server(url, log_path, data_key) as base_url:
+    client = GraphQLClient(base_url)
+    client.sign_in("coordinator", password)   # later requests carry the bearer token
 """
 
 from __future__ import annotations
@@ -92,13 +92,27 @@ def running_server(database_url: str, log_path: Path, data_key: str) -> Iterator
     for attempt in range(1, START_ATTEMPTS + 1):
         port = free_port()
         command = [
-            sys.executable, "-m", "uvicorn", "server.app:create_app", "--factory",
-            "--host", HOST, "--port", str(port), "--log-level", "warning",
+            sys.executable,
+            "-m",
+            "uvicorn",
+            "server.app:create_app",
+            "--factory",
+            "--host",
+            HOST,
+            "--port",
+            str(port),
+            "--log-level",
+            "warning",
         ]
         with log_path.open("ab") as log:
             process = subprocess.Popen(
-                command, cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT,
-                stdin=subprocess.DEVNULL, start_new_session=True,
+                command,
+                cwd=ROOT,
+                env=env,
+                stdout=log,
+                stderr=subprocess.STDOUT,
+                stdin=subprocess.DEVNULL,
+                start_new_session=True,
             )
         try:
             base_url = f"http://{HOST}:{port}"

@@ -122,8 +122,12 @@ class PostgresFloor:
 
 def graphql_answer(data: dict[str, Any]) -> dict[str, Any]:
     """The same shape from the GraphQL ``occupancy`` answer, to check the figures agree."""
-    keys = {"capacity": "capacity", "occupied": "occupied", "held": "held",
-            "out_of_service": "outOfService"}
+    keys = {
+        "capacity": "capacity",
+        "occupied": "occupied",
+        "held": "held",
+        "out_of_service": "outOfService",
+    }
     shelters = {}
     regions = {}
     for region in data["occupancy"]["regions"]:

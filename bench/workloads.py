@@ -136,9 +136,7 @@ def occupancy_orm_in_child(
     """:func:`occupancy_orm` for a spawned process (see bench.databases.tortoise_process)."""
     import asyncio
 
-    return asyncio.run(
-        occupancy_orm(database_url, data_key, warmup=warmup, requests=requests)
-    )
+    return asyncio.run(occupancy_orm(database_url, data_key, warmup=warmup, requests=requests))
 
 
 async def occupancy_orm(
@@ -213,17 +211,19 @@ def register_residents(
         raise ServerError("the signed-in viewer sees no shelter to register residents in")
     ids = []
     for index in range(count):
-        variables = {"input": {
-            "shelter": shelters[index % len(shelters)],
-            "givenName": f"Bench {index + 1}",
-            "familyName": "Synthetic",
-            "sex": "FEMALE" if index % 2 else "MALE",
-            "nationality": "UZ",
-            "referralSource": "HOTLINE",
-            "documentStatus": "LOST",
-            "consents": {"dataProcessing": True},
-            "languages": ["uz", "ru"],
-        }}
+        variables = {
+            "input": {
+                "shelter": shelters[index % len(shelters)],
+                "givenName": f"Bench {index + 1}",
+                "familyName": "Synthetic",
+                "sex": "FEMALE" if index % 2 else "MALE",
+                "nationality": "UZ",
+                "referralSource": "HOTLINE",
+                "documentStatus": "LOST",
+                "consents": {"dataProcessing": True},
+                "languages": ["uz", "ru"],
+            }
+        }
         started = time.perf_counter_ns()
         response = client.post(REGISTER, variables)
         samples.add(time.perf_counter_ns() - started)
@@ -291,7 +291,10 @@ async def audit_counts(database_url: str, data_key: str) -> dict[str, int]:
     settings = Settings(database_url=database_url, database_pool_size=1, data_key=data_key)
     async with open_database(settings):
         rows = await (
-            AuditEvent.all().order_by("action").group_by("action").annotate(rows=Count("id"))
+            AuditEvent.all()
+            .order_by("action")
+            .group_by("action")
+            .annotate(rows=Count("id"))
             .values("action", "rows")
         )
     return {row["action"]: int(row["rows"]) for row in sorted(rows, key=lambda r: r["action"])}

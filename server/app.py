@@ -1,6 +1,7 @@
-"""The ASGI application: Starlette serving GraphQL at /graphql, with the database opened in the lifespan.
+"""The ASGI application: Starlette serving GraphQL at /graphql, the database opened in the
+lifespan.
 
-    app = create_app(Settings.from_env())      # uvicorn server.app:app
+app = create_app(Settings.from_env())      # uvicorn server.app:app
 """
 
 from __future__ import annotations
@@ -9,16 +10,16 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import Any
 
+from cross_web import HTTPException as BadRequest
 from starlette.applications import Starlette
-from starlette.requests import Request
 from starlette.datastructures import Headers
 from starlette.exceptions import HTTPException
 from starlette.middleware import Middleware
+from starlette.requests import Request
 from starlette.responses import JSONResponse, PlainTextResponse, RedirectResponse, Response
 from starlette.routing import Route, WebSocketRoute
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from starlette.websockets import WebSocket
-from cross_web import HTTPException as BadRequest
 from strawberry.asgi import GraphQL
 from tortoise.contrib.starlette import RegisterTortoise
 
@@ -43,7 +44,7 @@ class HavenGraphQL(GraphQL[Context, None]):
         self.settings = settings
 
     def parse_json(self, data: str | bytes) -> Any:
-        """A JSON body that is not an object (or a list, which batching refuses) is a bad request."""
+        """A JSON body that is not an object (or a list, refused as batching) is a bad request."""
         parsed = super().parse_json(data)
         if not isinstance(parsed, dict | list):
             raise BadRequest(400, "The request body must be a JSON object.")
@@ -117,7 +118,9 @@ class BodyLimit:
             return
         declared = Headers(scope=scope).get("content-length", "0")
         if not declared.isdigit() or int(declared) > self.max_bytes:
-            await PlainTextResponse("Request body too large.", status_code=413)(scope, receive, send)
+            await PlainTextResponse("Request body too large.", status_code=413)(
+                scope, receive, send
+            )
             return
         received = 0
 

@@ -1,7 +1,7 @@
 """The ``haven`` command: serve the API, migrate the database, load demo data, export the schema.
 
-    haven migrate && haven demo --if-empty && haven serve
-    haven schema --check
+haven migrate && haven demo --if-empty && haven serve
+haven schema --check
 """
 
 from __future__ import annotations
@@ -51,7 +51,11 @@ def serve(
     if not settings.production:
         console.print(f"GraphiQL: [bold]http://{host}:{port}/graphql[/bold]")
     uvicorn.run(
-        "server.app:create_app", factory=True, host=host, port=port, workers=workers,
+        "server.app:create_app",
+        factory=True,
+        host=host,
+        port=port,
+        workers=workers,
         log_level="info",
     )
 
@@ -76,7 +80,9 @@ def demo(
         async with open_database(Settings.from_env()):
             if not await database_is_empty():
                 if not if_empty:
-                    console.print("[red]The database is not empty; demo data goes into an empty one.[/red]")
+                    console.print(
+                        "[red]The database is not empty; demo data goes into an empty one.[/red]"
+                    )
                     raise typer.Exit(1)
                 console.print("Demo data: the database already has data, left as it is.")
             else:
@@ -125,7 +131,9 @@ def _run_domain(call: Callable[[], Awaitable[T]]) -> T:
 @user_app.command("create")
 def user_create(
     username: str,
-    role: Role = typer.Option(..., help="admin, coordinator, shelter_staff, medical, counsellor, legal"),
+    role: Role = typer.Option(
+        ..., help="admin, coordinator, shelter_staff, medical, counsellor, legal"
+    ),
     full_name: str = typer.Option(..., "--name", help="The person's full name."),
     shelters: list[str] = typer.Option([], "--shelter", help="A shelter they work in (repeat)."),
 ) -> None:
@@ -158,7 +166,10 @@ def user_list() -> None:
         table.add_column(column)
     for user, names in _run_domain(rows):
         table.add_row(
-            user.username, user.full_name, user.role.value, "yes" if user.is_active else "no",
+            user.username,
+            user.full_name,
+            user.role.value,
+            "yes" if user.is_active else "no",
             ", ".join(names) or "every shelter",
         )
     console.print(table)

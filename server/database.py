@@ -1,7 +1,7 @@
 """The Tortoise configuration for a database URL, and the migration runner.
 
-    config = tortoise_config(Settings())
-    await migrate_database(Settings())
+config = tortoise_config(Settings())
+await migrate_database(Settings())
 """
 
 from __future__ import annotations

@@ -37,7 +37,9 @@ class Keyring:
     @classmethod
     def from_settings(cls, settings: Settings) -> Keyring:
         if settings.data_key:
-            return cls([key.strip().encode() for key in settings.data_key.split(",") if key.strip()])
+            return cls(
+                [key.strip().encode() for key in settings.data_key.split(",") if key.strip()]
+            )
         return cls(read_key_file(Path(settings.data_key_file)))
 
     def encrypt(self, text: str) -> str:

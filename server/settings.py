@@ -1,7 +1,7 @@
 """Every setting of the server, read from the environment with safe defaults.
 
-    Settings.from_env()                       # HAVEN_* variables, else defaults
-    Settings(database_url="sqlite://:memory:")
+Settings.from_env()                       # HAVEN_* variables, else defaults
+Settings(database_url="sqlite://:memory:")
 """
 
 from __future__ import annotations
@@ -53,11 +53,15 @@ class Settings:
         settings = cls()
         environment = env.get("HAVEN_ENV", settings.environment)
         if environment not in ("development", "production", "test"):
-            raise ValueError(f"HAVEN_ENV must be development, production or test, not {environment!r}")
+            raise ValueError(
+                f"HAVEN_ENV must be development, production or test, not {environment!r}"
+            )
         return replace(
             settings,
             database_url=env.get("HAVEN_DATABASE_URL", settings.database_url),
-            database_pool_size=int(env.get("HAVEN_DATABASE_POOL_SIZE", settings.database_pool_size)),
+            database_pool_size=int(
+                env.get("HAVEN_DATABASE_POOL_SIZE", settings.database_pool_size)
+            ),
             environment=environment,  # type: ignore[arg-type]
             timezone=env.get("HAVEN_TIMEZONE", settings.timezone),
             host=env.get("HAVEN_HOST", settings.host),
@@ -65,7 +69,9 @@ class Settings:
             redis_url=env.get("HAVEN_REDIS_URL") or None,
             data_key=env.get("HAVEN_DATA_KEY") or None,
             data_key_file=env.get("HAVEN_DATA_KEY_FILE", settings.data_key_file),
-            token_idle_minutes=int(env.get("HAVEN_TOKEN_IDLE_MINUTES", settings.token_idle_minutes)),
+            token_idle_minutes=int(
+                env.get("HAVEN_TOKEN_IDLE_MINUTES", settings.token_idle_minutes)
+            ),
             token_lifetime_hours=int(
                 env.get("HAVEN_TOKEN_LIFETIME_HOURS", settings.token_lifetime_hours)
             ),

@@ -1,4 +1,4 @@
-"""The configuration object the ``tortoise`` command reads (``-c server.tortoise_conf.TORTOISE_ORM``)."""
+"""The configuration the ``tortoise`` command reads: ``-c server.tortoise_conf.TORTOISE_ORM``."""
 
 from __future__ import annotations
 

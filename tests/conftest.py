@@ -26,8 +26,8 @@ from tortoise.transactions import in_transaction
 
 from server.app import create_app
 from server.database import is_postgres, migrate_database
-from server.domain.access import Viewer
 from server.domain import accounts as accounts_module
+from server.domain.access import Viewer
 from server.domain.accounts import create_user, login
 from server.models import Role, Shelter
 from server.settings import Settings
@@ -58,7 +58,9 @@ def _with_database(url: str, name: str) -> str:
 async def _admin(url: str, statement: str) -> None:
     import asyncpg
 
-    connection = await asyncpg.connect(_with_database(url, "postgres").replace("asyncpg://", "postgres://"))
+    connection = await asyncpg.connect(
+        _with_database(url, "postgres").replace("asyncpg://", "postgres://")
+    )
     try:
         await connection.execute(statement)
     finally:
@@ -236,5 +238,3 @@ class QueryCounter(logging.Handler):
 @pytest.fixture
 def count_queries() -> type[QueryCounter]:
     return QueryCounter
-
-

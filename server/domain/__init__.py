@@ -1,1 +1,4 @@
-"""Haven's business rules: plain async functions over the models, raising DomainError. No GraphQL."""
+"""Haven's business rules: plain async functions over the models, raising DomainError.
+
+No GraphQL here: the CLI, the tests and the benchmarks call these directly.
+"""

@@ -42,7 +42,9 @@ class Viewer:
     @classmethod
     def operator(cls, name: str) -> Viewer:
         """Someone at the server's console (the ``haven`` command): an administrator."""
-        return cls(user_id=None, username=f"console:{name}"[:64], role=Role.ADMIN, client="haven cli")
+        return cls(
+            user_id=None, username=f"console:{name}"[:64], role=Role.ADMIN, client="haven cli"
+        )
 
     @property
     def signed_in(self) -> bool:

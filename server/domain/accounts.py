@@ -1,8 +1,8 @@
 """Accounts and sessions: Argon2 passwords, bearer tokens stored hashed, sign-in throttling.
 
-    user = await create_user(admin, "aigerim", "Aigerim S.", Role.SHELTER_STAFF, "long passphrase", [1, 2])
-    token, viewer = await login("aigerim", "long passphrase", client="127.0.0.1", settings=settings)
-    viewer = await authenticate(token, client="127.0.0.1", settings=settings)
+user = await create_user(admin, "aigerim", "Aigerim S.", Role.SHELTER_STAFF, "passphrase", [1])
+token, viewer = await login("aigerim", "long passphrase", client="127.0.0.1", settings=settings)
+viewer = await authenticate(token, client="127.0.0.1", settings=settings)
 """
 
 from __future__ import annotations
@@ -48,7 +48,11 @@ def _storable(text: str) -> str:
 
 def _check_password(password: str) -> None:
     if _storable(password) != password:
-        raise DomainError(ErrorCode.INVALID_VALUE, ["password"], "The password has characters that cannot be stored.")
+        raise DomainError(
+            ErrorCode.INVALID_VALUE,
+            ["password"],
+            "The password has characters that cannot be stored.",
+        )
     if not MIN_PASSWORD <= len(password) <= MAX_PASSWORD:
         raise DomainError(
             ErrorCode.INVALID_VALUE,
@@ -133,7 +137,9 @@ async def _attempt(key: str, limit: int, settings: Settings) -> tuple[bool, int]
         return False, row.failures
     if row.last_failure_at < current - window:
         await LoginThrottle.filter(id=row.id).update(failures=0, locked_until=None)
-    await LoginThrottle.filter(id=row.id).update(failures=F("failures") + 1, last_failure_at=current)
+    await LoginThrottle.filter(id=row.id).update(
+        failures=F("failures") + 1, last_failure_at=current
+    )
     await row.refresh_from_db()
     if row.failures > limit:
         await _lock(row.id, settings)
@@ -234,7 +240,7 @@ async def _live_session(token: str, settings: Settings) -> AuthToken | None:
 
 
 async def authenticate(token: str, *, client: str, settings: Settings) -> Viewer:
-    """The viewer a bearer token stands for; anonymous if it is unknown, idle, expired or revoked."""
+    """The viewer a bearer token stands for; anonymous if unknown, idle, expired or revoked."""
     session = await _live_session(token, settings)
     if session is None:
         return Viewer.anonymous(client)
@@ -273,5 +279,3 @@ async def deactivate(viewer: Viewer, user_id: int) -> User:
     await revoke_sessions(viewer, user_id)
     await record(viewer, "deactivate_user", "User", user_id)
     return user
-
-

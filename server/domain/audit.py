@@ -1,8 +1,8 @@
 """The audit trail: every write, every sign-in, every read of a person's identity or notes.
 
-    await record(viewer, "check_in", "Stay", stay.id, resident_id=stay.resident_id)
-    reads = ReadLog(viewer); reads.add("read_identity", "Resident", 7, resident_id=7)
-    await reads.flush()        # one INSERT for all reads of a request
+await record(viewer, "check_in", "Stay", stay.id, resident_id=stay.resident_id)
+reads = ReadLog(viewer); reads.add("read_identity", "Resident", 7, resident_id=7)
+await reads.flush()        # one INSERT for all reads of a request
 """
 
 from __future__ import annotations
@@ -55,8 +55,13 @@ async def record(
 ) -> None:
     """Append one event, inside the caller's transaction when ``connection`` is given."""
     event = _event(
-        viewer, action, record_type, record_id,
-        resident_id=resident_id, detail=detail, username=username,
+        viewer,
+        action,
+        record_type,
+        record_id,
+        resident_id=resident_id,
+        detail=detail,
+        username=username,
     )
     await event.save(using_db=connection)
 
@@ -68,7 +73,9 @@ class ReadLog:
     viewer: Viewer
     pending: dict[tuple[str, str, int], AuditEvent] = field(default_factory=dict)
 
-    def add(self, action: str, record_type: str, record_id: int, *, resident_id: int | None) -> None:
+    def add(
+        self, action: str, record_type: str, record_id: int, *, resident_id: int | None
+    ) -> None:
         key = (action, record_type, record_id)
         if key not in self.pending:
             self.pending[key] = _event(

@@ -1,4 +1,5 @@
-"""What each bed is now (free, occupied, held, out of service), finding free beds, taking beds out of service."""
+"""What each bed is now (free, occupied, held, out of service), finding free beds, and taking
+beds out of service."""
 
 from __future__ import annotations
 
@@ -57,16 +58,24 @@ async def ensure_bed_free(bed: Bed, at: datetime, *, connection: BaseDBAsyncClie
     """Refuse a bed that is occupied, held or out of service now, or was occupied after ``at``."""
     current = now()
     label = bed.label
-    if await BedAssignment.filter(bed_id=bed.id, ended_at__isnull=True).using_db(connection).exists():
+    if (
+        await BedAssignment.filter(bed_id=bed.id, ended_at__isnull=True)
+        .using_db(connection)
+        .exists()
+    ):
         raise DomainError(ErrorCode.BED_OCCUPIED, ["bed"], f"Bed {label} is occupied.")
-    if await BedOutage.filter(Q(bed_id=bed.id) & active_outages(current)).using_db(connection).exists():
+    if (
+        await BedOutage.filter(Q(bed_id=bed.id) & active_outages(current))
+        .using_db(connection)
+        .exists()
+    ):
         raise DomainError(ErrorCode.BED_OUT_OF_SERVICE, ["bed"], f"Bed {label} is out of service.")
     if await BedHold.filter(Q(bed_id=bed.id) & active_holds(current)).using_db(connection).exists():
-        raise DomainError(ErrorCode.BED_HELD, ["bed"], f"Bed {label} is held for an incoming person.")
-    if await BedAssignment.filter(bed_id=bed.id, ended_at__gt=at).using_db(connection).exists():
         raise DomainError(
-            ErrorCode.BED_OCCUPIED, ["at"], f"Bed {label} was occupied at that time."
+            ErrorCode.BED_HELD, ["bed"], f"Bed {label} is held for an incoming person."
         )
+    if await BedAssignment.filter(bed_id=bed.id, ended_at__gt=at).using_db(connection).exists():
+        raise DomainError(ErrorCode.BED_OCCUPIED, ["at"], f"Bed {label} was occupied at that time.")
 
 
 @dataclass(frozen=True)
@@ -130,7 +139,9 @@ async def set_bed_status(
             if in_service:
                 if outage is None:
                     raise DomainError(
-                        ErrorCode.BED_STATUS_UNCHANGED, ["status"], f"Bed {bed.label} is in service."
+                        ErrorCode.BED_STATUS_UNCHANGED,
+                        ["status"],
+                        f"Bed {bed.label} is in service.",
                     )
                 outage.ended_at = max(current, outage.started_at)
                 await outage.save(using_db=connection, update_fields=["ended_at"])

@@ -1,6 +1,6 @@
 """The one exception the rules raise, its codes, and the database's own refusals mapped to them.
 
-    raise DomainError(ErrorCode.BED_OCCUPIED, ["bed"], "Bed A is occupied.")
+raise DomainError(ErrorCode.BED_OCCUPIED, ["bed"], "Bed A is occupied.")
 """
 
 from __future__ import annotations

@@ -33,7 +33,9 @@ async def write_note(viewer: Viewer, *, resident_id: int, kind: NoteKind, text: 
     require(viewer, Action.WRITE_NOTE)
     if viewer.role is not NOTE_ROLE[kind]:
         raise DomainError(
-            ErrorCode.FORBIDDEN, ["kind"], f"Only the {NOTE_ROLE[kind].value} role writes {kind.value} notes."
+            ErrorCode.FORBIDDEN,
+            ["kind"],
+            f"Only the {NOTE_ROLE[kind].value} role writes {kind.value} notes.",
         )
     text = require_text(text, ["text"], max_length=MAX_NOTE, required=True)
     resident = await Resident.filter(resident_scope(viewer), id=resident_id).first()
@@ -49,14 +51,19 @@ async def write_note(viewer: Viewer, *, resident_id: int, kind: NoteKind, text: 
             using_db=connection,
         )
         await record(
-            viewer, "write_note", "CaseNote", note.id, resident_id=resident_id,
-            detail=kind.value, connection=connection,
+            viewer,
+            "write_note",
+            "CaseNote",
+            note.id,
+            resident_id=resident_id,
+            detail=kind.value,
+            connection=connection,
         )
     return note
 
 
 def note_scope(viewer: Viewer) -> Q:
-    """The notes a viewer may read, as a filter: by kind for their role, by author for counselling."""
+    """The notes a viewer may read: by kind for their role, by author for counselling."""
     kinds = [kind for kind, role in NOTE_ROLE.items() if role is viewer.role]
     if not kinds or viewer.user_id is None:
         return Q(id__in=[])

@@ -72,20 +72,18 @@ async def occupancy_at(
     A bed counts once: occupied before out of service before held.
     """
     only = Q() if shelter_ids is None else Q(room__shelter_id__in=list(shelter_ids))
-    through_bed = (
-        Q() if shelter_ids is None else Q(bed__room__shelter_id__in=list(shelter_ids))
-    )
+    through_bed = Q() if shelter_ids is None else Q(bed__room__shelter_id__in=list(shelter_ids))
     occupied_beds = BedAssignment.filter(active_assignments(at)).values("bed_id")
     out_beds = BedOutage.filter(active_outages(at)).values("bed_id")
 
-    capacity = await _count_by_shelter(
-        Bed.filter(only, created_at__lte=at), "room__shelter_id"
-    )
+    capacity = await _count_by_shelter(Bed.filter(only, created_at__lte=at), "room__shelter_id")
     occupied = await _count_by_shelter(
         BedAssignment.filter(through_bed & active_assignments(at)), "bed__room__shelter_id"
     )
     out_of_service = await _count_by_shelter(
-        BedOutage.filter(through_bed & active_outages(at)).exclude(bed_id__in=Subquery(occupied_beds)),
+        BedOutage.filter(through_bed & active_outages(at)).exclude(
+            bed_id__in=Subquery(occupied_beds)
+        ),
         "bed__room__shelter_id",
     )
     held = await _count_by_shelter(

@@ -152,7 +152,11 @@ async def register_resident(
         resident.code = resident_code(current.year, resident.id)
         await resident.save(using_db=connection, update_fields=["code"])
         await record(
-            viewer, "register_resident", "Resident", resident.id, resident_id=resident.id,
+            viewer,
+            "register_resident",
+            "Resident",
+            resident.id,
+            resident_id=resident.id,
             connection=connection,
         )
     return resident
@@ -204,8 +208,13 @@ class AgeBand(str, Enum):
     UNKNOWN = "unknown"
 
 
-_BANDS = ((12, AgeBand.UNDER_12), (18, AgeBand.AGE_12_17), (25, AgeBand.AGE_18_24),
-          (35, AgeBand.AGE_25_34), (50, AgeBand.AGE_35_49))
+_BANDS = (
+    (12, AgeBand.UNDER_12),
+    (18, AgeBand.AGE_12_17),
+    (25, AgeBand.AGE_18_24),
+    (35, AgeBand.AGE_25_34),
+    (50, AgeBand.AGE_35_49),
+)
 
 
 def age_band(birth_date: date | None, *, today: date | None = None) -> AgeBand:
@@ -217,7 +226,11 @@ def age_band(birth_date: date | None, *, today: date | None = None) -> AgeBand:
     if birth_date is None:
         return AgeBand.UNKNOWN
     today = today or now().date()
-    age = today.year - birth_date.year - ((today.month, today.day) < (birth_date.month, birth_date.day))
+    age = (
+        today.year
+        - birth_date.year
+        - ((today.month, today.day) < (birth_date.month, birth_date.day))
+    )
     for limit, band in _BANDS:
         if age < limit:
             return band

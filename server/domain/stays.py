@@ -48,7 +48,9 @@ async def _lock_active_stay(
     if stay.checked_out_at is not None:
         raise DomainError(ErrorCode.STAY_ALREADY_ENDED, ["stay"], "The stay has already ended.")
     assignment = (
-        await BedAssignment.filter(stay_id=stay.id, ended_at__isnull=True).using_db(connection).first()
+        await BedAssignment.filter(stay_id=stay.id, ended_at__isnull=True)
+        .using_db(connection)
+        .first()
     )
     if assignment is None:  # every active stay has one; a broken row is not the user's fault
         raise RuntimeError(f"active stay {stay.id} has no bed")
@@ -57,9 +59,7 @@ async def _lock_active_stay(
 
 def _not_before(at: datetime, earliest: datetime, what: str) -> None:
     if at < earliest:
-        raise DomainError(
-            ErrorCode.DATE_BEFORE_HISTORY, ["at"], f"The time is before the {what}."
-        )
+        raise DomainError(ErrorCode.DATE_BEFORE_HISTORY, ["at"], f"The time is before the {what}.")
 
 
 async def check_in(
@@ -81,9 +81,11 @@ async def check_in(
             )
             if resident is None:
                 raise DomainError(ErrorCode.NOT_FOUND, ["resident"], "No such resident.")
-            if await Stay.filter(resident_id=resident_id, checked_out_at__isnull=True).using_db(
-                connection
-            ).exists():
+            if (
+                await Stay.filter(resident_id=resident_id, checked_out_at__isnull=True)
+                .using_db(connection)
+                .exists()
+            ):
                 raise DomainError(
                     ErrorCode.RESIDENT_ALREADY_IN_SHELTER,
                     ["resident"],
@@ -111,8 +113,13 @@ async def check_in(
                 stay_id=stay.id, bed_id=bed_id, started_at=when, using_db=connection
             )
             await record(
-                viewer, "check_in", "Stay", stay.id, resident_id=resident_id,
-                detail=f"bed {bed_id}", connection=connection,
+                viewer,
+                "check_in",
+                "Stay",
+                stay.id,
+                resident_id=resident_id,
+                detail=f"bed {bed_id}",
+                connection=connection,
             )
             return stay
     except IntegrityError as error:
@@ -135,8 +142,13 @@ async def check_out(
             _not_before(when, assignment.started_at, "stay's last bed change")
             await _end(stay, assignment, when, destination, connection)
             await record(
-                viewer, "check_out", "Stay", stay.id, resident_id=stay.resident_id,
-                detail=destination.value, connection=connection,
+                viewer,
+                "check_out",
+                "Stay",
+                stay.id,
+                resident_id=stay.resident_id,
+                detail=destination.value,
+                connection=connection,
             )
             return stay
     except IntegrityError as error:
@@ -194,8 +206,13 @@ async def transfer(
                 stay_id=stay.id, bed_id=bed_id, started_at=when, using_db=connection
             )
             await record(
-                viewer, "transfer", "Stay", stay.id, resident_id=stay.resident_id,
-                detail=f"bed {bed_id}", connection=connection,
+                viewer,
+                "transfer",
+                "Stay",
+                stay.id,
+                resident_id=stay.resident_id,
+                detail=f"bed {bed_id}",
+                connection=connection,
             )
             return stay
     except IntegrityError as error:

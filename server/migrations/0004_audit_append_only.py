@@ -52,7 +52,11 @@ async def drop(apps: Any, schema_editor: Any) -> None:
             "DROP TRIGGER audit_event_no_truncate ON audit_event",
             "DROP FUNCTION audit_event_append_only()",
         ]
-    script += ["DROP INDEX ix_audit_event_resident", "DROP INDEX ix_audit_event_user", "DROP INDEX ix_audit_event_at"]
+    script += [
+        "DROP INDEX ix_audit_event_resident",
+        "DROP INDEX ix_audit_event_user",
+        "DROP INDEX ix_audit_event_at",
+    ]
     for statement in script:
         await client.execute_script(statement)
 

@@ -10,7 +10,16 @@ from server.models.residents import (
     Resident,
     Sex,
 )
-from server.models.shelters import Bed, BedFeature, BedHold, BedOutage, Region, Room, Shelter, ShelterKind
+from server.models.shelters import (
+    Bed,
+    BedFeature,
+    BedHold,
+    BedOutage,
+    Region,
+    Room,
+    Shelter,
+    ShelterKind,
+)
 from server.models.stays import BedAssignment, ExitDestination, Stay
 
 __all__ = [

@@ -1,4 +1,5 @@
-"""Private notes on a resident by a medical volunteer, counsellor or legal adviser, encrypted at rest."""
+"""Private notes on a resident by a medical volunteer, counsellor or legal adviser,
+encrypted at rest."""
 
 from __future__ import annotations
 

@@ -1,7 +1,7 @@
 """The GraphQL schema: root types composed from each domain's queries and mutations.
 
-    schema = build_schema(Settings())          # extensions depend on the environment
-    print(sdl())                               # what server/schema/schema.graphql holds
+schema = build_schema(Settings())          # extensions depend on the environment
+print(sdl())                               # what server/schema/schema.graphql holds
 """
 
 from __future__ import annotations
@@ -10,27 +10,27 @@ from collections.abc import Callable
 from pathlib import Path
 
 import strawberry
-from strawberry.relay import GlobalID, GlobalIDValueError, Node
 from strawberry.extensions import (
     AddValidationRules,
-    ParserCache,
-    ValidationCache,
     DisableIntrospection,
     MaskErrors,
     MaxAliasesLimiter,
     MaxTokensLimiter,
+    ParserCache,
     QueryDepthLimiter,
     SchemaExtension,
+    ValidationCache,
 )
+from strawberry.relay import GlobalID, GlobalIDValueError, Node
 
 from server.domain.errors import DomainError, ErrorCode
-from server.schema.context import Info
-from server.schema.relay import LoadedNode
 from server.schema.accounts.mutations import AccountMutations
 from server.schema.accounts.queries import AccountQueries
 from server.schema.accounts.types import User
+from server.schema.context import Info
 from server.schema.notes.mutations import NoteMutations
 from server.schema.permissions import HideSuggestions, RequestEnd, SignedIn, shown_in_production
+from server.schema.relay import LoadedNode
 from server.schema.residents.mutations import ResidentMutations
 from server.schema.residents.queries import ResidentQueries
 from server.schema.residents.types import Resident

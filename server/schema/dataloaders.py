@@ -1,13 +1,13 @@
 """Base classes for the per-request loaders: rows by id, rows grouped by a foreign key.
 
-    class ShelterByIdLoader(RowByIdLoader[models.Shelter]):
-        model = models.Shelter
+class ShelterByIdLoader(RowByIdLoader[models.Shelter]):
+    model = models.Shelter
 
-        def where(self) -> Q:             # only what the viewer may see
-            return shelter_scope(self.viewer)
+    def where(self) -> Q:             # only what the viewer may see
+        return shelter_scope(self.viewer)
 
-    class RoomsByShelterLoader(RowsByKeyLoader[models.Room]):
-        model, key = models.Room, "shelter_id"
+class RoomsByShelterLoader(RowsByKeyLoader[models.Room]):
+    model, key = models.Room, "shelter_id"
 """
 
 from __future__ import annotations
@@ -48,7 +48,7 @@ class _KeyedLoader(DataLoader[int, V], Generic[V]):
 
 
 class RowByKeyLoader(_KeyedLoader[M | None], Generic[M]):
-    """The one row per key (or None), for keys that are unique: an id, or an open stay's resident."""
+    """The one row per key (or None), for unique keys: an id, or an open stay's resident."""
 
     async def _load(self, keys: Sequence[int]) -> list[M | None]:
         found = {getattr(row, self.key): row for row in await self._rows(keys)}

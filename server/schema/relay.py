@@ -1,7 +1,7 @@
 """The API's common shapes: global IDs, cursor connections, and payload errors.
 
-    bed_id = decode_id(input.bed, "Bed", ["input", "bed"])        # int, or DomainError
-    return await paginate(Shelter.all(), Shelter_.from_model, first=first, after=after)
+bed_id = decode_id(input.bed, "Bed", ["input", "bed"])        # int, or DomainError
+return await paginate(Shelter.all(), Shelter_.from_model, first=first, after=after)
 """
 
 from __future__ import annotations
@@ -66,7 +66,9 @@ class UserError:
         return cls(code=error.code, field=field, message=error.message)
 
 
-async def attempt(call: Awaitable[R], *, prefix: tuple[str, ...] = ("input",)) -> tuple[R | None, list[UserError]]:
+async def attempt(
+    call: Awaitable[R], *, prefix: tuple[str, ...] = ("input",)
+) -> tuple[R | None, list[UserError]]:
     """Run a domain call; its DomainError becomes the payload's ``errors``."""
     try:
         return await call, []
@@ -117,7 +119,9 @@ def _after_id(after: str | None) -> int:
         text = ""
     number = row_id(text.removeprefix(_CURSOR_PREFIX)) if text.startswith(_CURSOR_PREFIX) else None
     if number is None:
-        raise DomainError(ErrorCode.INVALID_VALUE, ["after"], f"{after!r} is not a cursor from this API.")
+        raise DomainError(
+            ErrorCode.INVALID_VALUE, ["after"], f"{after!r} is not a cursor from this API."
+        )
     return number
 
 

@@ -66,7 +66,9 @@ def served(environment: dict[str, str], tmp_path: Path) -> Iterator[str]:
             except httpx.TransportError:
                 time.sleep(0.1)
         else:
-            pytest.fail("haven serve did not answer within 30 s: " + (tmp_path / "serve.log").read_text())
+            pytest.fail(
+                "haven serve did not answer within 30 s: " + (tmp_path / "serve.log").read_text()
+            )
         yield url
     finally:
         server.terminate()

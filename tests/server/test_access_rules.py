@@ -37,8 +37,16 @@ def test_shelter_roles_act_only_in_their_shelters() -> None:
     [
         (Role.ADMIN, {Action.SET_BED_STATUS, Action.MANAGE_ACCOUNTS, Action.READ_AUDIT}),
         (Role.COORDINATOR, {Action.TRANSFER}),
-        (Role.SHELTER_STAFF, {Action.REGISTER_RESIDENT, Action.CHECK_IN, Action.CHECK_OUT,
-                              Action.TRANSFER, Action.SET_BED_STATUS}),
+        (
+            Role.SHELTER_STAFF,
+            {
+                Action.REGISTER_RESIDENT,
+                Action.CHECK_IN,
+                Action.CHECK_OUT,
+                Action.TRANSFER,
+                Action.SET_BED_STATUS,
+            },
+        ),
         (Role.MEDICAL, {Action.WRITE_NOTE}),
         (Role.COUNSELLOR, {Action.WRITE_NOTE}),
         (Role.LEGAL, {Action.WRITE_NOTE}),
@@ -60,17 +68,26 @@ def test_each_role_takes_exactly_its_actions(role: Role | None, allowed: set[Act
 
 def test_identity_and_notes_follow_the_table() -> None:
     assert [may_read_identity(viewer(role, 1)) for role in Role] == [
-        False, False, True, True, True, True
+        False,
+        False,
+        True,
+        True,
+        True,
+        True,
     ]
     assert may_read_note(viewer(Role.MEDICAL, 1), NoteKind.MEDICAL, author_id=9)
     assert not may_read_note(viewer(Role.SHELTER_STAFF, 1), NoteKind.LEGAL, author_id=9)
     assert may_read_note(viewer(Role.COUNSELLOR, 1, user_id=9), NoteKind.COUNSELLING, author_id=9)
-    assert not may_read_note(viewer(Role.COUNSELLOR, 1, user_id=8), NoteKind.COUNSELLING, author_id=9)
+    assert not may_read_note(
+        viewer(Role.COUNSELLOR, 1, user_id=8), NoteKind.COUNSELLING, author_id=9
+    )
 
 
 def test_sharing_needs_the_matching_consent() -> None:
     resident = Resident(
-        code="HV-2026-000007", consent_share_police=True, consent_share_consulate=False,
+        code="HV-2026-000007",
+        consent_share_police=True,
+        consent_share_consulate=False,
         consent_share_partner_ngo=False,
     )
 

@@ -28,7 +28,11 @@ async def test_reading_identity_is_recorded_once_per_request(gql: GraphQLClient)
     rid = encode_id("Resident", resident.id)
 
     # when staff read the name twice in one request, and only the code in another
-    await gql.data("query ($id: ID!) { a: resident(id: $id) { givenName } b: resident(id: $id) { familyName } }", {"id": rid})
+    await gql.data(
+        "query ($id: ID!) {"
+        " a: resident(id: $id) { givenName } b: resident(id: $id) { familyName } }",
+        {"id": rid},
+    )
     await gql.data(RESIDENT_CODE, {"id": rid})
 
     # then one identity read is recorded, for that resident, by that person
@@ -67,7 +71,11 @@ async def test_writes_and_note_reads_are_recorded(gql: GraphQLClient) -> None:
     notes = (await medic.data(RESIDENT, {"id": rid}))["resident"]["notes"]
 
     assert notes == [{"text": "Sprained ankle"}]
-    actions = await AuditEvent.filter(resident_id=resident.id).order_by("id").values_list("action", flat=True)
+    actions = (
+        await AuditEvent.filter(resident_id=resident.id)
+        .order_by("id")
+        .values_list("action", flat=True)
+    )
     assert actions == ["register_resident", "check_in", "write_note", "read_identity", "read_note"]
 
 
@@ -77,14 +85,18 @@ async def test_admins_query_the_trail_by_resident_and_user(gql: GraphQLClient) -
     await check_in(await staff(), resident.id, network.beds[0].id)
     admin = gql.as_token(await sign_in(Role.ADMIN))
 
-    events = (await admin.data(AUDIT, {"resident": encode_id("Resident", resident.id)}))["auditEvents"]
+    events = (await admin.data(AUDIT, {"resident": encode_id("Resident", resident.id)}))[
+        "auditEvents"
+    ]
 
     assert [e["node"]["action"] for e in events["edges"]] == ["register_resident", "check_in"]
     assert events["edges"][1]["node"]["recordType"] == "Stay"
     assert events["edges"][1]["node"]["residentId"] == encode_id("Resident", resident.id)
     # and nobody else may
     for role in (Role.COORDINATOR, Role.SHELTER_STAFF):
-        other = gql.as_token(await sign_in(role, [] if role is Role.COORDINATOR else network.shelters))
+        other = gql.as_token(
+            await sign_in(role, [] if role is Role.COORDINATOR else network.shelters)
+        )
         body = await other.post(AUDIT, {})
         assert body["data"] is None and body["errors"][0]["extensions"]["code"] == "FORBIDDEN"
 

@@ -36,9 +36,20 @@ async def test_the_app_role_may_insert_and_read_audit_events_but_never_change_th
     target = urlsplit(database_url)
     admin_url = urlunsplit(target._replace(scheme="postgresql"))
     subprocess.run(
-        ["psql", "-v", f"app_role={app_role}", "-v", "ON_ERROR_STOP=1", "-q", "-f", str(SCRIPT),
-         admin_url],
-        check=True, capture_output=True, text=True,
+        [
+            "psql",
+            "-v",
+            f"app_role={app_role}",
+            "-v",
+            "ON_ERROR_STOP=1",
+            "-q",
+            "-f",
+            str(SCRIPT),
+            admin_url,
+        ],
+        check=True,
+        capture_output=True,
+        text=True,
     )
     connection = await asyncpg.connect(_as_role(admin_url, app_role))
     try:

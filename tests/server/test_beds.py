@@ -25,7 +25,9 @@ mutation ($resident: ID!, $bed: ID!) {
 
 AVAILABLE = """
 query ($shelter: ID, $region: ID, $kind: ShelterKind, $features: [BedFeature!], $first: Int) {
-  availableBeds(shelter: $shelter, region: $region, shelterKind: $kind, features: $features, first: $first) {
+  availableBeds(
+    shelter: $shelter, region: $region, shelterKind: $kind, features: $features, first: $first
+  ) {
     totalCount edges { node { id label features status room { shelter { name kind } } } }
   }
 }"""
@@ -39,9 +41,13 @@ async def test_out_of_service_needs_a_reason_and_comes_back(gql: GraphQLClient) 
     network = await build_network()
     bed = encode_id("Bed", network.beds[0].id)
 
-    no_reason = (await gql.data(SET_STATUS, {"bed": bed, "status": "OUT_OF_SERVICE"}))["bedSetStatus"]
+    no_reason = (await gql.data(SET_STATUS, {"bed": bed, "status": "OUT_OF_SERVICE"}))[
+        "bedSetStatus"
+    ]
     out = (
-        await gql.data(SET_STATUS, {"bed": bed, "status": "OUT_OF_SERVICE", "reason": "Broken frame"})
+        await gql.data(
+            SET_STATUS, {"bed": bed, "status": "OUT_OF_SERVICE", "reason": "Broken frame"}
+        )
     )["bedSetStatus"]
     twice = (
         await gql.data(SET_STATUS, {"bed": bed, "status": "OUT_OF_SERVICE", "reason": "Again"})
@@ -49,9 +55,16 @@ async def test_out_of_service_needs_a_reason_and_comes_back(gql: GraphQLClient) 
     back = (await gql.data(SET_STATUS, {"bed": bed, "status": "IN_SERVICE"}))["bedSetStatus"]
     back_again = (await gql.data(SET_STATUS, {"bed": bed, "status": "IN_SERVICE"}))["bedSetStatus"]
 
-    assert codes(no_reason) == ["REQUIRED"] and no_reason["errors"][0]["field"] == ["input", "reason"]
+    assert codes(no_reason) == ["REQUIRED"] and no_reason["errors"][0]["field"] == [
+        "input",
+        "reason",
+    ]
     assert out["errors"] == []
-    assert out["bed"] == {"label": network.beds[0].label, "status": "OUT_OF_SERVICE", "outOfServiceReason": "Broken frame"}
+    assert out["bed"] == {
+        "label": network.beds[0].label,
+        "status": "OUT_OF_SERVICE",
+        "outOfServiceReason": "Broken frame",
+    }
     assert codes(twice) == ["BED_STATUS_UNCHANGED"]
     assert back["bed"]["status"] == "FREE" and back["bed"]["outOfServiceReason"] is None
     assert codes(back_again) == ["BED_STATUS_UNCHANGED"]
@@ -78,17 +91,25 @@ async def test_check_in_refuses_out_of_service_and_held_beds(gql: GraphQLClient)
     now = datetime.now(UTC)
     await BedOutage.create(bed=out_bed, reason="Mould", started_at=now - timedelta(days=1))
     await BedHold.create(
-        bed=held_bed, reason="Police referral", started_at=now - timedelta(hours=1),
+        bed=held_bed,
+        reason="Police referral",
+        started_at=now - timedelta(hours=1),
         expires_at=now + timedelta(hours=5),
     )
     await BedHold.create(
-        bed=expired_hold_bed, reason="No-show", started_at=now - timedelta(days=2),
+        bed=expired_hold_bed,
+        reason="No-show",
+        started_at=now - timedelta(days=2),
         expires_at=now - timedelta(days=1),
     )
     resident = encode_id("Resident", (await new_resident()).id)
 
-    refused_out = await gql.data(CHECK_IN, {"resident": resident, "bed": encode_id("Bed", out_bed.id)})
-    refused_held = await gql.data(CHECK_IN, {"resident": resident, "bed": encode_id("Bed", held_bed.id)})
+    refused_out = await gql.data(
+        CHECK_IN, {"resident": resident, "bed": encode_id("Bed", out_bed.id)}
+    )
+    refused_held = await gql.data(
+        CHECK_IN, {"resident": resident, "bed": encode_id("Bed", held_bed.id)}
+    )
     accepted = await gql.data(
         CHECK_IN, {"resident": resident, "bed": encode_id("Bed", expired_hold_bed.id)}
     )

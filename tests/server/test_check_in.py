@@ -81,7 +81,9 @@ async def test_resident_already_in_a_shelter_is_refused(gql: GraphQLClient) -> N
     resident = encode_id("Resident", (await new_resident()).id)
     await gql.data(CHECK_IN, {"resident": resident, "bed": encode_id("Bed", network.beds[0].id)})
 
-    result = await gql.data(CHECK_IN, {"resident": resident, "bed": encode_id("Bed", network.beds[1].id)})
+    result = await gql.data(
+        CHECK_IN, {"resident": resident, "bed": encode_id("Bed", network.beds[1].id)}
+    )
 
     assert [e["code"] for e in result["checkIn"]["errors"]] == ["RESIDENT_ALREADY_IN_SHELTER"]
 
@@ -108,7 +110,8 @@ async def test_future_check_in_is_refused(gql: GraphQLClient) -> None:
     tomorrow = (datetime.now(UTC) + timedelta(days=1)).isoformat()
 
     result = await gql.data(
-        CHECK_IN, {"resident": resident, "bed": encode_id("Bed", network.beds[0].id), "at": tomorrow}
+        CHECK_IN,
+        {"resident": resident, "bed": encode_id("Bed", network.beds[0].id), "at": tomorrow},
     )
 
     assert [e["code"] for e in result["checkIn"]["errors"]] == ["DATE_IN_FUTURE"]
@@ -119,7 +122,9 @@ async def test_check_out_of_an_ended_stay_is_refused(gql: GraphQLClient) -> None
     network = await build_network()
     resident = encode_id("Resident", (await new_resident()).id)
     stay = (
-        await gql.data(CHECK_IN, {"resident": resident, "bed": encode_id("Bed", network.beds[0].id)})
+        await gql.data(
+            CHECK_IN, {"resident": resident, "bed": encode_id("Bed", network.beds[0].id)}
+        )
     )["checkIn"]["stay"]["id"]
     await gql.data(CHECK_OUT, {"stay": stay, "destination": "HOSPITAL"})
 
@@ -132,7 +137,9 @@ async def test_check_out_before_check_in_is_refused(gql: GraphQLClient) -> None:
     network = await build_network()
     resident = encode_id("Resident", (await new_resident()).id)
     stay = (
-        await gql.data(CHECK_IN, {"resident": resident, "bed": encode_id("Bed", network.beds[0].id)})
+        await gql.data(
+            CHECK_IN, {"resident": resident, "bed": encode_id("Bed", network.beds[0].id)}
+        )
     )["checkIn"]["stay"]["id"]
     earlier = (datetime.now(UTC) - timedelta(days=2)).isoformat()
 
@@ -146,11 +153,13 @@ async def test_transfer_within_a_shelter_keeps_the_stay_and_its_history(gql: Gra
     network = await build_network()
     beds = network.beds_of(network.shelters[0])
     resident = encode_id("Resident", (await new_resident()).id)
-    stay = (
-        await gql.data(CHECK_IN, {"resident": resident, "bed": encode_id("Bed", beds[0].id)})
-    )["checkIn"]["stay"]["id"]
+    stay = (await gql.data(CHECK_IN, {"resident": resident, "bed": encode_id("Bed", beds[0].id)}))[
+        "checkIn"
+    ]["stay"]["id"]
 
-    moved = (await gql.data(TRANSFER, {"stay": stay, "bed": encode_id("Bed", beds[1].id)}))["transfer"]
+    moved = (await gql.data(TRANSFER, {"stay": stay, "bed": encode_id("Bed", beds[1].id)}))[
+        "transfer"
+    ]
 
     assert moved["errors"] == []
     assert moved["stay"]["id"] == stay
@@ -173,7 +182,9 @@ async def test_transfer_to_another_shelter_ends_the_stay_and_starts_one_there(
     )["checkIn"]["stay"]["id"]
 
     moved = (
-        await gql.data(TRANSFER, {"stay": stay, "bed": encode_id("Bed", network.beds_of(there)[0].id)})
+        await gql.data(
+            TRANSFER, {"stay": stay, "bed": encode_id("Bed", network.beds_of(there)[0].id)}
+        )
     )["transfer"]
 
     assert moved["errors"] == []

@@ -259,7 +259,9 @@ async def test_two_transfers_into_one_free_bed_one_wins_the_other_stays_put(
     first_bed, second_bed = here[:2]
     free_bed = there[0] if across_shelters else here[2]
     first = await check_in(await staff(), (await new_resident()).id, first_bed.id)
-    second = await check_in(await staff(), (await new_resident("Gulnora", "Tosheva")).id, second_bed.id)
+    second = await check_in(
+        await staff(), (await new_resident("Gulnora", "Tosheva")).id, second_bed.id
+    )
 
     # when
     payloads = await race.run(

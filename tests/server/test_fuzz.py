@@ -52,12 +52,12 @@ from starlette.testclient import TestClient
 
 from server.app import create_app
 from server.database import open_database
+from server.domain.accounts import authenticate
 from server.domain.beds import set_bed_status
 from server.domain.clock import now
 from server.domain.errors import DomainError
-from server.domain.stays import check_in, check_out, transfer
-from server.domain.accounts import authenticate
 from server.domain.notes import write_note
+from server.domain.stays import check_in, check_out, transfer
 from server.models import BedHold, ExitDestination, NoteKind, Role, Stay, User
 from server.schema import MAX_ALIASES, MAX_DEPTH, MAX_TOKENS, sdl
 from server.schema.relay import encode_id
@@ -297,10 +297,15 @@ async def seed_network(settings: Settings) -> Seed:
         for role in Role:
             shelters = [] if role in (Role.ADMIN, Role.COORDINATOR) else network.shelters[:2]
             tokens[role] = await sign_in(role, shelters)
-        for role, kind in ((Role.MEDICAL, NoteKind.MEDICAL), (Role.COUNSELLOR, NoteKind.COUNSELLING),
-                           (Role.LEGAL, NoteKind.LEGAL)):
+        for role, kind in (
+            (Role.MEDICAL, NoteKind.MEDICAL),
+            (Role.COUNSELLOR, NoteKind.COUNSELLING),
+            (Role.LEGAL, NoteKind.LEGAL),
+        ):
             author = await authenticate(tokens[role], client="fuzz", settings=settings)
-            await write_note(author, resident_id=residents[0].id, kind=kind, text=f"{kind.value} note")
+            await write_note(
+                author, resident_id=residents[0].id, kind=kind, text=f"{kind.value} note"
+            )
         users = await User.all()
 
         rows: dict[str, list[Any]] = {
@@ -639,7 +644,8 @@ def variable_cases(seed: Seed) -> Cases:
             loose(st.just(False)),
         ),
         "userCreate": (
-            "mutation($v: UserCreateInput!) { userCreate(input: $v) { user { id } errors { code field } } }",
+            "mutation($v: UserCreateInput!) {"
+            " userCreate(input: $v) { user { id } errors { code field } } }",
             loose(
                 st.fixed_dictionaries(
                     {
@@ -653,15 +659,20 @@ def variable_cases(seed: Seed) -> Cases:
             ),
         ),
         "userDeactivate": (
-            "mutation($v: UserInput!) { userDeactivate(input: $v) { user { active } errors { code } } }",
-            loose(st.fixed_dictionaries({"user": mostly(st.sampled_from(["VXNlcjo5OTk="]), ANY_TEXT)})),
+            "mutation($v: UserInput!) {"
+            " userDeactivate(input: $v) { user { active } errors { code } } }",
+            loose(
+                st.fixed_dictionaries({"user": mostly(st.sampled_from(["VXNlcjo5OTk="]), ANY_TEXT)})
+            ),
         ),
         "userRevokeSessions": (
-            "mutation($v: UserInput!) { userRevokeSessions(input: $v) { revoked errors { code } } }",
+            "mutation($v: UserInput!) {"
+            " userRevokeSessions(input: $v) { revoked errors { code } } }",
             loose(st.fixed_dictionaries({"user": ids("User")})),
         ),
         "caseNoteAdd": (
-            "mutation($v: CaseNoteAddInput!) { caseNoteAdd(input: $v) { note { kind } errors { code } } }",
+            "mutation($v: CaseNoteAddInput!) {"
+            " caseNoteAdd(input: $v) { note { kind } errors { code } } }",
             loose(
                 st.fixed_dictionaries(
                     {
@@ -700,7 +711,9 @@ def seeded_client(settings: Settings) -> Iterator[tuple[TestClient, Cases]]:
     the most), and the cases for that seed."""
     seed = asyncio.run(seed_network(settings))
     with TestClient(
-        create_app(settings), raise_server_exceptions=False, headers=seed.headers(Role.SHELTER_STAFF)
+        create_app(settings),
+        raise_server_exceptions=False,
+        headers=seed.headers(Role.SHELTER_STAFF),
     ) as client:
         yield client, variable_cases(seed)
 

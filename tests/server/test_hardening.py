@@ -19,7 +19,13 @@ from server.settings import Settings
 from tests.conftest import GraphQLClient, sign_in
 from tests.server.network import build_network, new_resident
 
-DEEP = "{ shelters { edges { node { " + "rooms { shelter { " * MAX_DEPTH + "name" + " } }" * MAX_DEPTH + " } } } }"
+DEEP = (
+    "{ shelters { edges { node { "
+    + "rooms { shelter { " * MAX_DEPTH
+    + "name"
+    + " } }" * MAX_DEPTH
+    + " } } } }"
+)
 ALIASES = "{ " + " ".join(f"a{n}: regions {{ name }}" for n in range(MAX_ALIASES + 1)) + " }"
 TYPO = "{ regions { nam } }"
 INTROSPECTION = "{ __schema { types { name } } }"
@@ -38,7 +44,8 @@ async def production(settings: Settings) -> AsyncIterator[httpx.AsyncClient]:
 
 async def _post(http: httpx.AsyncClient, token: str, query: str, **variables: object) -> dict:  # type: ignore[type-arg]
     response = await http.post(
-        "/graphql", json={"query": query, "variables": variables},
+        "/graphql",
+        json={"query": query, "variables": variables},
         headers={"authorization": f"Bearer {token}"},
     )
     assert response.status_code < 500, response.text
@@ -49,12 +56,17 @@ async def test_depth_and_aliases_are_limited_every_time(gql: GraphQLClient) -> N
     await build_network(shelters=1)
     for _ in range(2):  # the second time from the validation cache
         deep = await gql.post(DEEP)
-        assert deep["data"] is None and "exceeds maximum operation depth" in deep["errors"][0]["message"]
+        assert (
+            deep["data"] is None
+            and "exceeds maximum operation depth" in deep["errors"][0]["message"]
+        )
         aliases = await gql.post(ALIASES)
         assert aliases["data"] is None and "aliases" in aliases["errors"][0]["message"].lower()
 
 
-async def test_oversized_batched_and_non_object_bodies_are_refused(client: httpx.AsyncClient) -> None:
+async def test_oversized_batched_and_non_object_bodies_are_refused(
+    client: httpx.AsyncClient,
+) -> None:
     big = json.dumps({"query": "{ regions { name } }", "variables": {"x": "y" * 70_000}})
     batched = json.dumps([{"query": "{ regions { name } }"}, {"query": "{ regions { name } }"}])
     headers = {"content-type": "application/json"}
@@ -64,7 +76,9 @@ async def test_oversized_batched_and_non_object_bodies_are_refused(client: httpx
     assert (await client.post("/graphql", content='"x"', headers=headers)).status_code == 400
 
 
-async def test_development_shows_graphiql_and_suggestions(gql: GraphQLClient, client: httpx.AsyncClient) -> None:
+async def test_development_shows_graphiql_and_suggestions(
+    gql: GraphQLClient, client: httpx.AsyncClient
+) -> None:
     page = await client.get("/graphql", headers={"accept": "text/html"})
     typo = await gql.post(TYPO)
 
@@ -98,8 +112,11 @@ async def test_production_hides_the_schema_and_masks_the_unexpected(
 
     monkeypatch.setattr(stays, "check_in", broken)
     crashed = await _post(
-        production, token, CHECK_IN,
-        resident=encode_id("Resident", resident.id), bed=encode_id("Bed", network.beds[0].id),
+        production,
+        token,
+        CHECK_IN,
+        resident=encode_id("Resident", resident.id),
+        bed=encode_id("Bed", network.beds[0].id),
     )
     assert crashed["errors"][0]["message"] == "Unexpected error."
     assert "10.0.0.5" not in json.dumps(crashed) and "Traceback" not in json.dumps(crashed)
@@ -114,9 +131,14 @@ async def test_anonymous_requests_get_nothing_but_viewer_and_login(gql: GraphQLC
     regions = await anonymous.post("{ regions { name } }")
     check_in = await anonymous.post(
         CHECK_IN,
-        {"resident": encode_id("Resident", resident.id), "bed": encode_id("Bed", network.beds[0].id)},
+        {
+            "resident": encode_id("Resident", resident.id),
+            "bed": encode_id("Bed", network.beds[0].id),
+        },
     )
 
     assert viewer == {"data": {"viewer": None}}
-    assert regions["data"] is None and regions["errors"][0]["extensions"]["code"] == "UNAUTHENTICATED"
+    assert (
+        regions["data"] is None and regions["errors"][0]["extensions"]["code"] == "UNAUTHENTICATED"
+    )
     assert [e["code"] for e in check_in["data"]["checkIn"]["errors"]] == ["UNAUTHENTICATED"]

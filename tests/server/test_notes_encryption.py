@@ -54,7 +54,7 @@ async def test_a_note_is_ciphertext_at_rest_and_text_for_its_reader(
     medic = gql.as_token(await sign_in(Role.MEDICAL, network.shelters))
 
     # when they write a note
-    written = (await medic.data(NOTE_ADD, {"resident": resident, "kind": "MEDICAL", "text": SECRET}))
+    written = await medic.data(NOTE_ADD, {"resident": resident, "kind": "MEDICAL", "text": SECRET})
     assert written["caseNoteAdd"]["errors"] == []
 
     # then the database holds only ciphertext
@@ -74,8 +74,12 @@ async def test_wrong_role_or_kind_cannot_write_a_note(gql: GraphQLClient) -> Non
     counsellor = gql.as_token(await sign_in(Role.COUNSELLOR, network.shelters))
 
     as_staff = await gql.data(NOTE_ADD, {"resident": resident, "kind": "MEDICAL", "text": "x"})
-    wrong_kind = await counsellor.data(NOTE_ADD, {"resident": resident, "kind": "MEDICAL", "text": "x"})
-    empty = await counsellor.data(NOTE_ADD, {"resident": resident, "kind": "COUNSELLING", "text": " "})
+    wrong_kind = await counsellor.data(
+        NOTE_ADD, {"resident": resident, "kind": "MEDICAL", "text": "x"}
+    )
+    empty = await counsellor.data(
+        NOTE_ADD, {"resident": resident, "kind": "COUNSELLING", "text": " "}
+    )
 
     assert [e["code"] for e in as_staff["caseNoteAdd"]["errors"]] == ["FORBIDDEN"]
     assert [e["code"] for e in wrong_kind["caseNoteAdd"]["errors"]] == ["FORBIDDEN"]
@@ -105,7 +109,8 @@ async def test_notes_read_back_after_a_key_rotation(
     install(Keyring([new_key]))
     notes = (await legal.data(NOTES, {"id": resident}))["resident"]["notes"]
     assert [note["text"] for note in notes] == [
-        "Asylum interview on the 3rd", "Passport copy requested from the consulate"
+        "Asylum interview on the 3rd",
+        "Passport copy requested from the consulate",
     ]
     # while the old key alone no longer opens anything
     old_only = Keyring([DATA_KEY.encode()])

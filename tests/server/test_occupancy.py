@@ -50,10 +50,14 @@ async def test_past_dates_show_what_the_history_made_them(gql: GraphQLClient) ->
     stay_a = await check_in(await staff(), amina.id, beds_a[0].id, at=_noon(day[10]))
     stay_b = await check_in(await staff(), bibi.id, beds_a[1].id, at=_noon(day[9]))
     await check_in(await staff(), chinara.id, beds_b[0].id, at=_noon(day[8]))
-    moved = await transfer(await staff(), stay_b.id, beds_b[1].id, at=_noon(day[6]))  # to the other shelter
+    moved = await transfer(
+        await staff(), stay_b.id, beds_b[1].id, at=_noon(day[6])
+    )  # to the other shelter
     await check_out(await staff(), stay_a.id, ExitDestination.RETURNED_HOME, at=_noon(day[4]))
     await check_out(await staff(), moved.id, ExitDestination.INDEPENDENT_LIVING, at=_noon(day[2]))
-    await BedOutage.create(bed=beds_a[5], reason="Mould", started_at=_noon(day[7]), ended_at=_noon(day[5]))
+    await BedOutage.create(
+        bed=beds_a[5], reason="Mould", started_at=_noon(day[7]), ended_at=_noon(day[5])
+    )
     await set_bed_status(await staff(), beds_b[5].id, in_service=False, reason="Broken frame")
     await BedHold.create(
         bed=beds_b[4], reason="Referral", started_at=_noon(day[3]), expires_at=_noon(day[1])
@@ -61,7 +65,10 @@ async def test_past_dates_show_what_the_history_made_them(gql: GraphQLClient) ->
 
     def expect(occupied: int, held: int = 0, out: int = 0) -> dict[str, int]:
         return {
-            "capacity": 6, "occupied": occupied, "held": held, "outOfService": out,
+            "capacity": 6,
+            "occupied": occupied,
+            "held": held,
+            "outOfService": out,
             "free": 6 - occupied - held - out,
         }
 
@@ -92,7 +99,11 @@ async def test_totals_add_up_and_filters_narrow(gql: GraphQLClient) -> None:
     )["occupancy"]
 
     assert everything["total"] == {
-        "capacity": 18, "occupied": 1, "held": 0, "outOfService": 0, "free": 17
+        "capacity": 18,
+        "occupied": 1,
+        "held": 0,
+        "outOfService": 0,
+        "free": 17,
     }
     assert sum(r["occupancy"]["capacity"] for r in everything["regions"]) == 18
     assert [r["region"]["code"] for r in one_region["regions"]] == ["R1"]

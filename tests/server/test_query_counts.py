@@ -21,7 +21,8 @@ OCCUPANCY = """
 {
   occupancy {
     total { capacity occupied held outOfService free }
-    regions { region { name } occupancy { free } shelters { shelter { name } occupancy { capacity occupied free } } }
+    regions { region { name } occupancy { free }
+      shelters { shelter { name } occupancy { capacity occupied free } } }
   }
 }"""
 
@@ -29,12 +30,14 @@ RESIDENTS = """
 {
   residents(first: 100) {
     totalCount
-    edges { node { code ageBand currentStay { shelter { name } bed { label } } stays { bedHistory { bed { label } } } } }
+    edges { node { code ageBand currentStay { shelter { name } bed { label } }
+      stays { bedHistory { bed { label } } } } }
   }
 }"""
 
 AVAILABLE = """
-{ availableBeds(first: 100) { edges { node { label status room { name shelter { name region { name } } } } } } }
+{ availableBeds(first: 100) {
+    edges { node { label status room { name shelter { name region { name } } } } } } }
 """
 
 

@@ -22,7 +22,9 @@ mutation ($input: ResidentRegisterInput!) {
 
 SEARCH = """
 query ($search: String, $shelter: ID, $inShelter: Boolean, $first: Int, $after: String) {
-  residents(search: $search, shelter: $shelter, inShelter: $inShelter, first: $first, after: $after) {
+  residents(
+    search: $search, shelter: $shelter, inShelter: $inShelter, first: $first, after: $after
+  ) {
     totalCount
     edges { cursor node { code givenName } }
     pageInfo { hasNextPage hasPreviousPage endCursor }
@@ -31,11 +33,16 @@ query ($search: String, $shelter: ID, $inShelter: Boolean, $first: Int, $after: 
 
 RESIDENT = """
 query ($id: ID!) {
-  resident(id: $id) { code stays { shelter { name } bedHistory { bed { label } endedAt } } currentStay { bed { label } } }
+  resident(id: $id) {
+    code stays { shelter { name } bedHistory { bed { label } endedAt } }
+    currentStay { bed { label } }
+  }
 }"""
 
 NODE = """
-query ($id: ID!) { node(id: $id) { id ... on Resident { code } ... on Bed { label status } ... on Shelter { name } } }
+query ($id: ID!) {
+  node(id: $id) { id ... on Resident { code } ... on Bed { label status } ... on Shelter { name } }
+}
 """
 
 
@@ -130,8 +137,12 @@ async def test_pages_follow_cursors_and_are_capped(gql: GraphQLClient) -> None:
         await new_resident(f"Person{number}")
 
     first = (await gql.data(SEARCH, {"first": 2}))["residents"]
-    second = (await gql.data(SEARCH, {"first": 2, "after": first["pageInfo"]["endCursor"]}))["residents"]
-    last = (await gql.data(SEARCH, {"first": 2, "after": second["pageInfo"]["endCursor"]}))["residents"]
+    second = (await gql.data(SEARCH, {"first": 2, "after": first["pageInfo"]["endCursor"]}))[
+        "residents"
+    ]
+    last = (await gql.data(SEARCH, {"first": 2, "after": second["pageInfo"]["endCursor"]}))[
+        "residents"
+    ]
     huge = (await gql.data(SEARCH, {"first": 1_000_000}))["residents"]
 
     names = [e["node"]["givenName"] for page in (first, second, last) for e in page["edges"]]
@@ -153,15 +164,21 @@ async def test_resident_shows_stays_and_bed_history(gql: GraphQLClient) -> None:
 
     assert result["code"] == resident.code
     assert result["currentStay"]["bed"]["label"] == network.beds[0].label
-    assert result["stays"][0]["bedHistory"] == [{"bed": {"label": network.beds[0].label}, "endedAt": None}]
+    assert result["stays"][0]["bedHistory"] == [
+        {"bed": {"label": network.beds[0].label}, "endedAt": None}
+    ]
 
 
 async def test_node_finds_every_kind_and_refuses_nonsense(gql: GraphQLClient) -> None:
     network = await build_network()
     resident = await new_resident()
 
-    assert (await gql.data(NODE, {"id": encode_id("Resident", resident.id)}))["node"]["code"] == resident.code
-    assert (await gql.data(NODE, {"id": encode_id("Bed", network.beds[0].id)}))["node"]["status"] == "FREE"
+    assert (await gql.data(NODE, {"id": encode_id("Resident", resident.id)}))["node"][
+        "code"
+    ] == resident.code
+    assert (await gql.data(NODE, {"id": encode_id("Bed", network.beds[0].id)}))["node"][
+        "status"
+    ] == "FREE"
     assert (await gql.data(NODE, {"id": encode_id("Shelter", 424242)}))["node"] is None
     assert (await gql.data(NODE, {"id": encode_id("Shelter", 10**12)}))["node"] is None
     for nonsense in ("", "garbage", encode_id("Nope", 1)):

@@ -66,13 +66,18 @@ class UserRevokeSessionsPayload:
 
 @strawberry.type
 class AccountMutations:
-    @strawberry.mutation(description="Sign in. The same refusal for a wrong password and an unknown name.")
+    @strawberry.mutation(
+        description="Sign in. The same refusal for a wrong password and an unknown name."
+    )
     async def login(self, info: Info, input: LoginInput) -> LoginPayload:
         context = info.context
         result, errors = await attempt(
             accounts.login(
-                input.username, input.password, client=context.viewer.client,
-                address=context.address, settings=context.settings,
+                input.username,
+                input.password,
+                client=context.viewer.client,
+                address=context.address,
+                settings=context.settings,
             )
         )
         if result is None:
@@ -96,8 +101,12 @@ class AccountMutations:
                 for index, value in enumerate(input.shelters)
             ]
             row = await accounts.create_user(
-                info.context.viewer, input.username, input.full_name, input.role,
-                input.password, shelter_ids,
+                info.context.viewer,
+                input.username,
+                input.full_name,
+                input.role,
+                input.password,
+                shelter_ids,
             )
             return User.from_model(row)
 
@@ -107,19 +116,19 @@ class AccountMutations:
     @strawberry.mutation(description="Close an account and end its sessions (administrators).")
     async def user_deactivate(self, info: Info, input: UserInput) -> UserDeactivatePayload:
         async def run() -> User:
-            row = await accounts.deactivate(info.context.viewer, decode_id(input.user, "User", ["user"]))
+            row = await accounts.deactivate(
+                info.context.viewer, decode_id(input.user, "User", ["user"])
+            )
             return User.from_model(row)
 
         user, errors = await attempt(run())
         return UserDeactivatePayload(user=user, errors=errors)
 
-    @strawberry.mutation(description="End every session of an account, e.g. a lost tablet (administrators).")
-    async def user_revoke_sessions(
-        self, info: Info, input: UserInput
-    ) -> UserRevokeSessionsPayload:
-        revoked, errors = await attempt(
-            _revoke(info, input.user)
-        )
+    @strawberry.mutation(
+        description="End every session of an account, e.g. a lost tablet (administrators)."
+    )
+    async def user_revoke_sessions(self, info: Info, input: UserInput) -> UserRevokeSessionsPayload:
+        revoked, errors = await attempt(_revoke(info, input.user))
         return UserRevokeSessionsPayload(revoked=revoked, errors=errors)
 
 

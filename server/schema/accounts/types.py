@@ -28,8 +28,12 @@ class User(LoadedNode, relay.Node):
     @classmethod
     def from_model(cls, row: models.User) -> User:
         return cls(
-            row=row, id=row.id, username=row.username, full_name=row.full_name,
-            role=row.role, active=row.is_active,
+            row=row,
+            id=row.id,
+            username=row.username,
+            full_name=row.full_name,
+            role=row.role,
+            active=row.is_active,
         )
 
     @strawberry.field(description="The shelters this person works in (visible to you).")
@@ -52,8 +56,13 @@ class AuditEvent:
     @classmethod
     def from_model(cls, row: models.AuditEvent) -> AuditEvent:
         return cls(
-            row=row, at=row.at, username=row.username, action=row.action,
-            record_type=row.record_type, client=row.client, detail=row.detail,
+            row=row,
+            at=row.at,
+            username=row.username,
+            action=row.action,
+            record_type=row.record_type,
+            client=row.client,
+            detail=row.detail,
         )
 
     @strawberry.field(description="The global ID of the record concerned, if any.")

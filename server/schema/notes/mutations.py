@@ -26,7 +26,9 @@ class CaseNoteAddPayload:
 
 @strawberry.type
 class NoteMutations:
-    @strawberry.mutation(description="Write a private note on a resident (medical, counselling or legal role).")
+    @strawberry.mutation(
+        description="Write a private note on a resident (medical, counselling or legal role)."
+    )
     async def case_note_add(self, info: Info, input: CaseNoteAddInput) -> CaseNoteAddPayload:
         async def run() -> CaseNoteRow:
             return await write_note(

@@ -11,8 +11,10 @@ from server import models
 NoteKind = strawberry.enum(models.NoteKind)
 
 
-@strawberry.type(description="A private note. Medical: medical volunteers. Legal: legal advisers. "
-                 "Counselling: its author only.")
+@strawberry.type(
+    description="A private note. Medical: medical volunteers. Legal: legal advisers. "
+    "Counselling: its author only."
+)
 class CaseNote:
     row: strawberry.Private[models.CaseNote]
     kind: NoteKind  # type: ignore[valid-type]

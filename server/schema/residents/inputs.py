@@ -27,7 +27,8 @@ class ResidentRegisterInput:
     document_status: DocumentStatus  # type: ignore[valid-type]
     consents: ConsentsInput
     shelter: strawberry.ID | None = strawberry.field(
-        default=None, description="Where the person arrived; needed if you work in several shelters."
+        default=None,
+        description="Where the person arrived; needed if you work in several shelters.",
     )
     family_name: str = ""
     birth_date: date | None = None

@@ -5,8 +5,8 @@ from __future__ import annotations
 import strawberry
 
 from server.domain.residents import register_resident
-from server.schema.context import Info
 from server.models import Resident as ResidentRow
+from server.schema.context import Info
 from server.schema.relay import UserError, attempt, decode_id
 from server.schema.residents.inputs import ResidentRegisterInput
 from server.schema.residents.types import Resident
@@ -20,12 +20,16 @@ class ResidentRegisterPayload:
 
 @strawberry.type
 class ResidentMutations:
-    @strawberry.mutation(description="Register a person in care. Consent to data processing is required.")
+    @strawberry.mutation(
+        description="Register a person in care. Consent to data processing is required."
+    )
     async def resident_register(
         self, info: Info, input: ResidentRegisterInput
     ) -> ResidentRegisterPayload:
         async def run() -> ResidentRow:
-            shelter = None if input.shelter is None else decode_id(input.shelter, "Shelter", ["shelter"])
+            shelter = (
+                None if input.shelter is None else decode_id(input.shelter, "Shelter", ["shelter"])
+            )
             return await register_resident(
                 info.context.viewer, input.to_registration(), shelter_id=shelter
             )

@@ -13,7 +13,10 @@ from server.schema.residents.types import Resident
 
 @strawberry.type
 class ResidentQueries:
-    @strawberry.field(permission_classes=[SignedIn], description="Residents by code or name, by shelter, in a shelter now or not.")
+    @strawberry.field(
+        permission_classes=[SignedIn],
+        description="Residents by code or name, by shelter, in a shelter now or not.",
+    )
     async def residents(
         self,
         info: Info,
@@ -32,7 +35,9 @@ class ResidentQueries:
         return await paginate(
             find_residents(info.context.viewer, criteria),
             Resident.from_model,
-            first=page_size(first, default=settings.default_page_size, maximum=settings.max_page_size),
+            first=page_size(
+                first, default=settings.default_page_size, maximum=settings.max_page_size
+            ),
             after=after,
         )
 

@@ -146,7 +146,9 @@ class Resident(LoadedNode, relay.Node):
         row = await info.context.loaders.active_stay_by_resident.load(self.row.id)
         return Stay.from_model(row) if row else None
 
-    @strawberry.field(description="Every stay you may see, oldest first, each with its bed history.")
+    @strawberry.field(
+        description="Every stay you may see, oldest first, each with its bed history."
+    )
     async def stays(
         self, info: Info
     ) -> list[Annotated[Stay, strawberry.lazy("server.schema.stays.types")]]:

@@ -42,7 +42,9 @@ class RegionOccupancy:
 
 @strawberry.type(description="Occupancy of the network at one instant.")
 class OccupancyReport:
-    at: datetime = strawberry.field(description="The instant counted: now, or 23:59:59.999999 local time of the date asked.")
+    at: datetime = strawberry.field(
+        description="The instant counted: now, or 23:59:59.999999 local time of the date asked."
+    )
     total: Occupancy
     regions: list[RegionOccupancy]
 
@@ -56,7 +58,9 @@ class ShelterQueries:
     async def regions(self) -> list[Region]:
         return [Region.from_model(row) for row in await models.Region.all()]
 
-    @strawberry.field(permission_classes=[SignedIn], description="Shelters, filtered by region and kind.")
+    @strawberry.field(
+        permission_classes=[SignedIn], description="Shelters, filtered by region and kind."
+    )
     async def shelters(
         self,
         info: Info,
@@ -80,7 +84,10 @@ class ShelterQueries:
         row = await info.context.loaders.shelter_by_id.load(decode_id(id, "Shelter", ["id"]))
         return Shelter.from_model(row) if row else None
 
-    @strawberry.field(permission_classes=[SignedIn], description="Beds free right now: not occupied, held or out of service.")
+    @strawberry.field(
+        permission_classes=[SignedIn],
+        description="Beds free right now: not occupied, held or out of service.",
+    )
     async def available_beds(
         self,
         info: Info,
@@ -98,10 +105,16 @@ class ShelterQueries:
             features=tuple(features or ()),
         )
         return await paginate(
-            available_beds(info.context.viewer, search), Bed.from_model, first=_page(info, first), after=after
+            available_beds(info.context.viewer, search),
+            Bed.from_model,
+            first=_page(info, first),
+            after=after,
         )
 
-    @strawberry.field(permission_classes=[SignedIn], description="Beds by state per shelter and region, now or on a past date.")
+    @strawberry.field(
+        permission_classes=[SignedIn],
+        description="Beds by state per shelter and region, now or on a past date.",
+    )
     async def occupancy(
         self,
         info: Info,
@@ -119,9 +132,7 @@ class ShelterQueries:
             shelters = shelters.filter(id=shelter_id)
         shelter_rows = await shelters
         figures = await occupancy_at(at, shelter_ids=[row.id for row in shelter_rows])
-        region_rows = await models.Region.filter(
-            id__in={row.region_id for row in shelter_rows}
-        )
+        region_rows = await models.Region.filter(id__in={row.region_id for row in shelter_rows})
         regions = []
         for region_row in region_rows:
             parts = [

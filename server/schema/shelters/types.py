@@ -142,7 +142,9 @@ class Bed(LoadedNode, relay.Node):
         assert row is not None
         return Room.from_model(row)
 
-    @strawberry.field(description="Free, occupied, held for an incoming person, or out of service, now.")
+    @strawberry.field(
+        description="Free, occupied, held for an incoming person, or out of service, now."
+    )
     async def status(self, info: Info) -> BedStatusType:  # type: ignore[valid-type]
         loaders = info.context.loaders
         return bed_status(

@@ -26,7 +26,9 @@ class CheckOutPayload:
 
 @strawberry.type
 class TransferPayload:
-    stay: Stay | None = strawberry.field(description="The stay now active: a new one after a move to another shelter.")
+    stay: Stay | None = strawberry.field(
+        description="The stay now active: a new one after a move to another shelter."
+    )
     errors: list[UserError]
 
 
@@ -54,7 +56,9 @@ class StayMutations:
         async def run() -> StayRow:
             return await stays.check_out(
                 info.context.viewer,
-                decode_id(input.stay, "Stay", ["stay"]), input.exit_destination, at=input.at
+                decode_id(input.stay, "Stay", ["stay"]),
+                input.exit_destination,
+                at=input.at,
             )
 
         row, errors = await attempt(run())
