@@ -11,12 +11,12 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 from tortoise.backends.base.client import BaseDBAsyncClient
-from tortoise.expressions import Q
+from tortoise.expressions import Q, Subquery
 from tortoise.queryset import QuerySet
 
-from server.domain.access import Viewer
+from server.domain.access import Viewer, resident_scope
 from server.domain.clock import now
-from server.models import AuditEvent
+from server.models import AuditEvent, Resident
 
 
 def _event(
@@ -96,12 +96,15 @@ class AuditFilter:
     until: datetime | None = None
 
 
-def find_events(criteria: AuditFilter) -> QuerySet[AuditEvent]:
+def find_events(viewer: Viewer, criteria: AuditFilter) -> QuerySet[AuditEvent]:
+    """Events matching ``criteria``, oldest first. Asked for one resident, only a resident the
+    viewer may see has any: the trail must not confirm that a hidden person is somewhere."""
     query = AuditEvent.all()
     if criteria.user_id is not None:
         query = query.filter(user_id=criteria.user_id)
     if criteria.resident_id is not None:
-        query = query.filter(resident_id=criteria.resident_id)
+        visible = Resident.filter(resident_scope(viewer), id=criteria.resident_id).values("id")
+        query = query.filter(resident_id__in=Subquery(visible))
     if criteria.since is not None:
         query = query.filter(Q(at__gte=criteria.since))
     if criteria.until is not None:

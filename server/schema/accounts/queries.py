@@ -62,5 +62,8 @@ class AccountQueries:
             until=until,
         )
         return await paginate(
-            find_events(criteria), AuditEvent.from_model, first=_first(info, first), after=after
+            find_events(info.context.viewer, criteria),
+            AuditEvent.from_model,
+            first=_first(info, first),
+            after=after,
         )

@@ -43,7 +43,10 @@ class User(LoadedNode, relay.Node):
         return [Shelter.from_model(row) for row in rows if row is not None]
 
 
-@strawberry.type(description="One entry of the append-only audit trail.")
+@strawberry.type(
+    description="One entry of the append-only audit trail. For a resident the reader may not "
+    "see (presence not to be disclosed), which record and resident it concerns stay hidden."
+)
 class AuditEvent:
     row: strawberry.Private[models.AuditEvent]
     at: datetime
@@ -51,7 +54,6 @@ class AuditEvent:
     action: str
     record_type: str
     client: str
-    detail: str
 
     @classmethod
     def from_model(cls, row: models.AuditEvent) -> AuditEvent:
@@ -62,17 +64,29 @@ class AuditEvent:
             action=row.action,
             record_type=row.record_type,
             client=row.client,
-            detail=row.detail,
         )
 
+    async def _discloses(self, info: Info) -> bool:
+        """Whether the event's record may be named: its resident, if any, is one the reader sees."""
+        resident_id = self.row.resident_id
+        return resident_id is None or (
+            await info.context.loaders.resident_by_id.load(resident_id) is not None
+        )
+
+    @strawberry.field(description="What was done, in more words (a bed, a reason), if any.")
+    async def detail(self, info: Info) -> str | None:
+        return self.row.detail if await self._discloses(info) else None
+
     @strawberry.field(description="The global ID of the record concerned, if any.")
-    def record_id(self) -> strawberry.ID | None:
+    async def record_id(self, info: Info) -> strawberry.ID | None:
         if self.row.record_id is None or not self.row.record_type:
+            return None
+        if not await self._discloses(info):
             return None
         return strawberry.ID(encode_id(self.row.record_type, self.row.record_id))
 
     @strawberry.field(description="The resident concerned, by ID, if any.")
-    def resident_id(self) -> strawberry.ID | None:
-        if self.row.resident_id is None:
+    async def resident_id(self, info: Info) -> strawberry.ID | None:
+        if self.row.resident_id is None or not await self._discloses(info):
             return None
         return strawberry.ID(encode_id("Resident", self.row.resident_id))
