@@ -12,13 +12,10 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
-from tortoise.expressions import Q, Subquery
-from tortoise.functions import Count
+from tortoise import Tortoise
 
-from server.domain.beds import active_assignments, active_holds, active_outages
 from server.domain.clock import now
 from server.domain.errors import DomainError, ErrorCode
-from server.models import Bed, BedAssignment, BedHold, BedOutage
 
 
 @dataclass(frozen=True)
@@ -55,49 +52,61 @@ def census_instant(day: date, zone: ZoneInfo) -> datetime:
     return (end - timedelta(microseconds=1)).astimezone(UTC)
 
 
-async def _count_by_shelter(query: object, shelter_path: str) -> dict[int, int]:
-    rows = await (
-        query.annotate(n=Count("id"))  # type: ignore[attr-defined]
-        .group_by(shelter_path)
-        .values(shelter_path, "n")
-    )
-    return {row[shelter_path]: row["n"] for row in rows}
+#: Every bed with its state at one instant, counted per shelter in one pass. Each interval
+#: table is reduced to the beds it makes busy at that instant; a bed counts once, occupied
+#: before out of service before held. ``{at}`` is the instant's placeholder, ``{only}`` an
+#: optional shelter filter.
+_OCCUPANCY_SQL = """
+SELECT r.shelter_id AS shelter_id,
+       COUNT(*) AS capacity,
+       SUM(CASE WHEN a.bed_id IS NOT NULL THEN 1 ELSE 0 END) AS occupied,
+       SUM(CASE WHEN a.bed_id IS NULL AND o.bed_id IS NOT NULL THEN 1 ELSE 0 END) AS out_of_service,
+       SUM(CASE WHEN a.bed_id IS NULL AND o.bed_id IS NULL AND h.bed_id IS NOT NULL
+                THEN 1 ELSE 0 END) AS held
+FROM bed b
+JOIN room r ON r.id = b.room_id
+LEFT JOIN (SELECT DISTINCT bed_id FROM bed_assignment
+           WHERE started_at <= {at} AND (ended_at IS NULL OR ended_at > {at})) a
+       ON a.bed_id = b.id
+LEFT JOIN (SELECT DISTINCT bed_id FROM bed_outage
+           WHERE started_at <= {at} AND (ended_at IS NULL OR ended_at > {at})) o
+       ON o.bed_id = b.id
+LEFT JOIN (SELECT DISTINCT bed_id FROM bed_hold
+           WHERE started_at <= {at} AND expires_at > {at}
+             AND (released_at IS NULL OR released_at > {at})) h
+       ON h.bed_id = b.id
+WHERE b.created_at <= {at} {only}
+GROUP BY r.shelter_id
+"""
 
 
 async def occupancy_at(
     at: datetime, *, shelter_ids: Iterable[int] | None = None
 ) -> dict[int, Occupancy]:
-    """Each shelter's figures at instant ``at``, in four grouped queries whatever the size.
+    """Each shelter's figures at instant ``at``, in one statement whatever the size.
 
-    A bed counts once: occupied before out of service before held.
+    Hand-written SQL: the ORM form took four grouped queries and spent half its time building
+    them (bench/RESULTS.md). The same text runs on both databases; only placeholders differ.
     """
-    only = Q() if shelter_ids is None else Q(room__shelter_id__in=list(shelter_ids))
-    through_bed = Q() if shelter_ids is None else Q(bed__room__shelter_id__in=list(shelter_ids))
-    occupied_beds = BedAssignment.filter(active_assignments(at)).values("bed_id")
-    out_beds = BedOutage.filter(active_outages(at)).values("bed_id")
-
-    capacity = await _count_by_shelter(Bed.filter(only, created_at__lte=at), "room__shelter_id")
-    occupied = await _count_by_shelter(
-        BedAssignment.filter(through_bed & active_assignments(at)), "bed__room__shelter_id"
-    )
-    out_of_service = await _count_by_shelter(
-        BedOutage.filter(through_bed & active_outages(at)).exclude(
-            bed_id__in=Subquery(occupied_beds)
-        ),
-        "bed__room__shelter_id",
-    )
-    held = await _count_by_shelter(
-        BedHold.filter(through_bed & active_holds(at))
-        .exclude(bed_id__in=Subquery(occupied_beds))
-        .exclude(bed_id__in=Subquery(out_beds)),
-        "bed__room__shelter_id",
-    )
-    return {
-        shelter_id: Occupancy(
-            capacity=beds,
-            occupied=occupied.get(shelter_id, 0),
-            held=held.get(shelter_id, 0),
-            out_of_service=out_of_service.get(shelter_id, 0),
+    connection = Tortoise.get_connection("default")
+    mark = "$" if connection.capabilities.dialect == "postgres" else "?"  # ?1 / $1: numbered
+    values: list[object] = [at]
+    only = ""
+    if shelter_ids is not None:
+        values += list(shelter_ids)
+        if len(values) == 1:
+            return {}
+        only = "AND r.shelter_id IN ({})".format(
+            ", ".join(f"{mark}{n}" for n in range(2, len(values) + 1))
         )
-        for shelter_id, beds in capacity.items()
+    sql = _OCCUPANCY_SQL.format(at=f"{mark}1", only=only)
+    _, rows = await connection.execute_query(sql, values)
+    return {
+        row["shelter_id"]: Occupancy(
+            capacity=row["capacity"],
+            occupied=row["occupied"] or 0,
+            held=row["held"] or 0,
+            out_of_service=row["out_of_service"] or 0,
+        )
+        for row in rows
     }

@@ -79,7 +79,7 @@ class HoldByBedLoader(RowByKeyLoader[models.BedHold]):
 
 
 class OccupancyByShelterLoader(_KeyedLoader[Occupancy]):
-    """Each shelter's figures now, for all requested shelters in one set of grouped queries."""
+    """Each shelter's figures now, for all requested shelters in one statement."""
 
     async def _load(self, keys: Sequence[int]) -> list[Occupancy]:
         # keys are shelters the viewer already loaded through ShelterByIdLoader's scope
