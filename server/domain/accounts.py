@@ -80,6 +80,8 @@ async def create_user(
     full_name = require_text(full_name, ["fullName"], max_length=200, required=True)
     _check_password(password)
     ids = sorted(set(shelter_ids))
+    # Argon2 is deliberately slow (~0.15 s): a thread keeps the server answering meanwhile.
+    password_hash = await asyncio.to_thread(_hasher.hash, password)
     async with in_transaction() as connection:
         shelters = await Shelter.filter(id__in=ids).using_db(connection)
         if len(shelters) != len(ids):
@@ -97,7 +99,7 @@ async def create_user(
                 username=username,
                 full_name=full_name,
                 role=role,
-                password_hash=_hasher.hash(password),
+                password_hash=password_hash,
                 using_db=connection,
             )
         except IntegrityError as error:
@@ -165,7 +167,12 @@ async def _succeeded(account_key: str, address_key: str) -> None:
     await LoginThrottle.filter(key=address_key, failures__gt=0).update(failures=F("failures") - 1)
 
 
-def _password_matches(user: User | None, password: str) -> bool:
+async def _password_matches(user: User | None, password: str) -> bool:
+    """Argon2 runs in a thread: a sign-in must not stop the server for its ~0.15 s."""
+    return await asyncio.to_thread(_verify, user, password)
+
+
+def _verify(user: User | None, password: str) -> bool:
     if len(password) > MAX_PASSWORD:
         return False
     try:
@@ -200,7 +207,7 @@ async def login(
             ErrorCode.LOGIN_LOCKED, [], "Too many failed sign-ins. Try again in a while."
         )
     user = await User.get_or_none(username=name, is_active=True)
-    if not _password_matches(user, password) or user is None:
+    if not await _password_matches(user, password) or user is None:
         await _failed(account_key, settings.login_account_limit, settings)
         await _failed(address_key, settings.login_address_limit, settings)
         await record(anonymous, "login_failed", "User", user.id if user else None, username=name)

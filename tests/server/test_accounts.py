@@ -680,7 +680,7 @@ async def test_each_failure_in_a_row_slows_the_next_attempt_more(
     async def record_sleep(delay: float) -> None:
         delays.append(delay)
 
-    monkeypatch.setattr("server.domain.accounts.asyncio", SimpleNamespace(sleep=record_sleep))
+    monkeypatch.setattr("server.domain.accounts.asyncio.sleep", record_sleep)
     slow = replace(settings, login_slow_after=3, login_delay_seconds=0.5)
     async with app_with(slow) as application, client_from(application) as client:
         await new_account("coord.slow")
