@@ -9,6 +9,7 @@ import json
 import os
 import signal
 import sys
+import tempfile
 import time
 import traceback
 from collections.abc import Callable, Iterator
@@ -20,7 +21,7 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
-from bench import report, workloads
+from bench import national, report, targets, workloads
 from bench.databases import (
     BENCH_STAFF,
     BENCH_STAFF_PASSWORD,
@@ -37,6 +38,7 @@ from bench.databases import (
 from bench.server import GraphQLClient, running_server
 from bench.sqlfloor import graphql_answer
 from bench.stats import Samples
+from bench.tablets import run_tablets
 from fixtures.accounts import DEMO_PASSWORD
 
 console = Console()
@@ -52,6 +54,29 @@ NOTES = [
 ]
 
 
+#: Counts of a full run, and of ``--quick``; an option given on the command line wins.
+FULL = {
+    "occupancy_requests": 300,
+    "occupancy_warmup": 30,
+    "checkins": 150,
+    "checkin_warmup": 10,
+    "residents": 50,
+    "national_requests": 200,
+    "national_warmup": 20,
+    "tablet_seconds": 30.0,
+}
+QUICK = {
+    "occupancy_requests": 50,
+    "occupancy_warmup": 5,
+    "checkins": 30,
+    "checkin_warmup": 5,
+    "residents": 15,
+    "national_requests": 30,
+    "national_warmup": 5,
+    "tablet_seconds": 8.0,
+}
+
+
 def _options(argv: list[str]) -> argparse.Namespace:
     parser = argparse.ArgumentParser(prog="python -m bench", description=__doc__)
     parser.add_argument(
@@ -65,13 +90,32 @@ def _options(argv: list[str]) -> argparse.Namespace:
         help="a PostgreSQL server to create the bench database on "
         "(HAVEN_BENCH_POSTGRES_URL; default %(default)s)",
     )
-    parser.add_argument("--occupancy-requests", type=int, default=300)
-    parser.add_argument("--occupancy-warmup", type=int, default=30)
-    parser.add_argument("--checkins", type=int, default=150)
-    parser.add_argument("--checkin-warmup", type=int, default=10)
     parser.add_argument(
-        "--residents", type=int, default=50, help="residents registered and checked in per round"
+        "--scale",
+        choices=("national", "demo", "all"),
+        default="all",
+        help="demo: the demo-network suite on each database; national: statement counts, the "
+        "national-scale PostgreSQL latencies and the 50-tablet runs; all (default): both",
     )
+    parser.add_argument(
+        "--quick", action="store_true", help="smaller counts and shorter tablet runs, for trying"
+    )
+    parser.add_argument("--occupancy-requests", type=int)
+    parser.add_argument("--occupancy-warmup", type=int)
+    parser.add_argument("--checkins", type=int)
+    parser.add_argument("--checkin-warmup", type=int)
+    parser.add_argument(
+        "--residents", type=int, help="residents registered and checked in per round"
+    )
+    parser.add_argument(
+        "--national-requests", type=int, help="timed requests per national-scale operation"
+    )
+    parser.add_argument("--national-warmup", type=int)
+    parser.add_argument("--tablets", type=int, default=50, help="concurrent tablets")
+    parser.add_argument(
+        "--tablet-workers", default="1,2", help="uvicorn worker counts to run the tablets with"
+    )
+    parser.add_argument("--tablet-seconds", type=float, help="measured seconds per tablet run")
     parser.add_argument(
         "--baseline",
         type=Path,
@@ -80,6 +124,11 @@ def _options(argv: list[str]) -> argparse.Namespace:
         "compares occupancy and checkIn with it",
     )
     options = parser.parse_args(argv)
+    defaults = QUICK if options.quick else FULL
+    for name, value in defaults.items():
+        if getattr(options, name) is None:
+            setattr(options, name, value)
+    options.tablet_workers = [int(n) for n in options.tablet_workers.split(",") if n.strip()]
     options.databases = [name.strip() for name in options.databases.split(",") if name.strip()]
     unknown = set(options.databases) - {"sqlite", "postgres"}
     if unknown:
@@ -227,6 +276,55 @@ def _summary_table(results: dict[str, Any]) -> Table:
     return table
 
 
+def _run_national(
+    options: argparse.Namespace, pg_version: str | None, results: dict[str, Any], progress: Progress
+) -> bool:
+    """National-scale section and the tablet runs, into ``results``; True if something failed."""
+    if pg_version is None:
+        results["national"] = {"status": "skipped", "error": "PostgreSQL unreachable"}
+        results["tablets"] = {}
+        return False
+    failed = False
+    say = progress.console.print
+    try:
+        results["national"] = national.run_national(
+            options.postgres_url,
+            requests=options.national_requests,
+            warmup=options.national_warmup,
+            progress=say,
+        )
+    except Exception as error:  # noqa: BLE001 - recorded; the tablets still run
+        failed = True
+        say("[red]national scale failed:[/red]")
+        say(traceback.format_exc(), markup=False, highlight=False)
+        results["national"] = {"status": "failed", "error": str(error)[:300]}
+    results["tablets"] = {}
+    for workers in options.tablet_workers:
+        say(f"[bold]tablets[/bold]: {options.tablets} tablets, {workers} worker(s)…")
+        try:
+            with tempfile.TemporaryDirectory(prefix="haven-tablets-") as log_dir:
+                run = run_tablets(
+                    options.postgres_url,
+                    workers=workers,
+                    tablets=options.tablets,
+                    seconds=options.tablet_seconds,
+                    warmup=2.0 if options.quick else 3.0,
+                    log_dir=Path(log_dir),
+                    progress=lambda message: say(f"  {message}"),
+                )
+            results["tablets"][str(workers)] = {
+                "status": "ok",
+                **run.as_dict(),
+                "markdown": run.markdown(),
+            }
+        except Exception as error:  # noqa: BLE001 - recorded; the next run still happens
+            failed = True
+            say(f"[red]tablets with {workers} worker(s) failed:[/red]")
+            say(traceback.format_exc(), markup=False, highlight=False)
+            results["tablets"][str(workers)] = {"status": "failed", "error": str(error)[:300]}
+    return failed
+
+
 def _baseline(path: Path) -> dict[str, Any]:
     """What RESULTS.md compares with, from an earlier run's results.json."""
     earlier = json.loads(path.read_text())
@@ -257,7 +355,8 @@ def main(argv: list[str] | None = None) -> int:
     signal.signal(signal.SIGTERM, _on_sigterm)
     started = time.monotonic()
     pg_version = None
-    if "postgres" in options.databases:
+    national_scale = options.scale in ("national", "all")
+    if "postgres" in options.databases or national_scale:
         try:
             pg_version = asyncio.run(postgres_version(options.postgres_url))
         except Exception as error:  # noqa: BLE001 - reported, the other database still runs
@@ -271,6 +370,13 @@ def main(argv: list[str] | None = None) -> int:
             "checkins": options.checkins,
             "checkin_warmup": options.checkin_warmup,
             "residents": options.residents,
+            "scale": options.scale,
+            "quick": options.quick,
+            "national_requests": options.national_requests,
+            "national_warmup": options.national_warmup,
+            "tablets": options.tablets,
+            "tablet_workers": options.tablet_workers,
+            "tablet_seconds": options.tablet_seconds,
         },
         "databases": {},
         "notes": NOTES,
@@ -285,7 +391,7 @@ def main(argv: list[str] | None = None) -> int:
         TimeElapsedColumn(),
     )
     with Progress(*columns, console=console) as progress:
-        for name in options.databases:
+        for name in options.databases if options.scale in ("demo", "all") else ():
             key = "postgresql" if name == "postgres" else name
             if name == "postgres" and pg_version is None:
                 results["databases"][key] = {"status": "skipped", "error": "server unreachable"}
@@ -297,10 +403,15 @@ def main(argv: list[str] | None = None) -> int:
                 progress.console.print(f"[red]{name} failed:[/red]")
                 progress.console.print(traceback.format_exc(), markup=False, highlight=False)
                 results["databases"][key] = {"status": "failed", "error": str(error)[:300]}
+        if national_scale:
+            failed |= _run_national(options, pg_version, results, progress)
+    results["targets"] = targets.evaluate(results)
     results["machine"]["load_average_at_end"] = report.load_average()
     results["total_seconds"] = round(time.monotonic() - started, 1)
     report.write(results)
     console.print(_summary_table(results))
+    for line in targets.lines(results["targets"]):
+        console.print(line, markup=False, highlight=False)
     console.print(
         f"Wrote {report.RESULTS_MD} and {report.RESULTS_JSON.name} in {results['total_seconds']} s."
     )

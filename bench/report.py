@@ -233,7 +233,7 @@ def markdown(results: dict[str, Any]) -> str:
         "`availableBeds`; after each round all are checked out (`checkOut`) so the beds are free "
         "again. Only the mutation request is timed.",
         "",
-        "## Results",
+        "## Results (demo network)",
         "",
         "| database | measurement | n | median ms | p95 ms | mean ms | min ms |",
         "| --- | --- | ---: | ---: | ---: | ---: | ---: |",
@@ -289,6 +289,29 @@ def markdown(results: dict[str, Any]) -> str:
             )
     if results.get("baseline"):
         lines += _comparison(results)
+    if results.get("national"):
+        from bench import national
+
+        lines += national.markdown(results["national"])
+    tablets = results.get("tablets") or {}
+    if tablets:
+        lines += [
+            "",
+            "## Concurrent tablets (bench.tablets)",
+            "",
+            "Each run on its own fresh PostgreSQL database with the demo network (not the "
+            "national one): tablets loop availableBeds → checkIn → checkOut with no pause.",
+        ]
+        for workers, run in tablets.items():
+            lines.append("")
+            if run.get("status") == "ok":
+                lines.append(run["markdown"])
+            else:
+                lines.append(f"### {workers} worker(s): *{run.get('status')}: {run.get('error')}*")
+    if results.get("targets"):
+        from bench import targets
+
+        lines += targets.markdown(results["targets"])
     notes = results.get("notes") or []
     if notes:
         lines += ["", "## Notes", ""] + [f"- {note}" for note in notes]

@@ -74,8 +74,16 @@ def _tail(path: Path, lines: int = 30) -> str:
 
 
 @contextmanager
-def running_server(database_url: str, log_path: Path, data_key: str) -> Iterator[str]:
+def running_server(
+    database_url: str,
+    log_path: Path,
+    data_key: str,
+    *,
+    app: str = "server.app:create_app",
+    extra_env: dict[str, str] | None = None,
+) -> Iterator[str]:
     """Serve Haven on a free port of 127.0.0.1 over ``database_url``; yields the base URL.
+    ``app`` is the uvicorn factory (another, e.g. bench.jsonfloor's, must answer /healthz too).
 
     The server imports this checkout's code (cwd and PYTHONPATH are its root, whatever the
     virtualenv's editable install points at). Its output goes to ``log_path`` (a pipe nobody
@@ -88,6 +96,7 @@ def running_server(database_url: str, log_path: Path, data_key: str) -> Iterator
         "HAVEN_DATABASE_URL": database_url,
         "HAVEN_ENV": "production",
         "HAVEN_DATA_KEY": data_key,
+        **(extra_env or {}),
     }
     for attempt in range(1, START_ATTEMPTS + 1):
         port = free_port()
@@ -95,7 +104,7 @@ def running_server(database_url: str, log_path: Path, data_key: str) -> Iterator
             sys.executable,
             "-m",
             "uvicorn",
-            "server.app:create_app",
+            app,
             "--factory",
             "--host",
             HOST,
