@@ -14,7 +14,7 @@ import subprocess
 import sys
 import time
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from pathlib import Path
 from typing import Any
 
@@ -40,15 +40,22 @@ def free_port() -> int:
         return int(sock.getsockname()[1])
 
 
+def _kill_group(pid: int) -> None:
+    with suppress(ProcessLookupError, PermissionError):
+        os.killpg(pid, signal.SIGKILL)
+
+
 def _stop(process: subprocess.Popen[bytes]) -> None:
-    if process.poll() is not None:
-        return
-    process.send_signal(signal.SIGTERM)
-    try:
-        process.wait(timeout=STOP_TIMEOUT)
-    except subprocess.TimeoutExpired:
-        process.kill()
-        process.wait(timeout=STOP_TIMEOUT)
+    """SIGTERM to uvicorn (its supervisor stops its workers), then SIGKILL to whatever is left
+    of the process group the server was started in (its own session: nothing else is in it)."""
+    if process.poll() is None:
+        process.send_signal(signal.SIGTERM)
+        try:
+            process.wait(timeout=STOP_TIMEOUT)
+        except subprocess.TimeoutExpired:
+            _kill_group(process.pid)
+            process.wait(timeout=STOP_TIMEOUT)
+    _kill_group(process.pid)  # workers orphaned by a killed supervisor
 
 
 def _wait_healthy(process: subprocess.Popen[bytes], base_url: str) -> bool:
@@ -81,6 +88,7 @@ def running_server(
     *,
     app: str = "server.app:create_app",
     extra_env: dict[str, str] | None = None,
+    workers: int = 1,
 ) -> Iterator[str]:
     """Serve Haven on a free port of 127.0.0.1 over ``database_url``; yields the base URL.
     ``app`` is the uvicorn factory (another, e.g. bench.jsonfloor's, must answer /healthz too).
@@ -110,8 +118,11 @@ def running_server(
             HOST,
             "--port",
             str(port),
+            "--workers",
+            str(workers),
             "--log-level",
             "warning",
+            "--no-access-log",
         ]
         with log_path.open("ab") as log:
             process = subprocess.Popen(

@@ -51,12 +51,11 @@ import random
 import re
 import signal
 import statistics
-import subprocess
 import sys
 import time
 from collections import Counter
 from collections.abc import Awaitable, Callable, Coroutine, Iterator
-from contextlib import contextmanager, suppress
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -71,7 +70,7 @@ from bench.databases import (
     tortoise_process,
     with_database,
 )
-from bench.server import HOST, ROOT, ServerError, free_port
+from bench.server import HOST, ServerError, running_server
 from bench.stats import percentile
 
 T = TypeVar("T")
@@ -94,8 +93,6 @@ CONNECTION_HEADROOM = 10
 #: The most connections all workers together open (the brief's ~80 of 100).
 CONNECTION_BUDGET = 80
 REQUEST_TIMEOUT = 10.0
-START_TIMEOUT = 60.0
-STOP_TIMEOUT = 15.0
 #: Free beds asked for per availableBeds; a tablet picks one of them at random.
 BEDS_PAGE = 20
 #: Beds tried per check-in before the tablet gives that loop up (each try asks anew).
@@ -608,99 +605,17 @@ async def consistency(url: str, since: datetime) -> dict[str, Any]:
 # --- the server --------------------------------------------------------------------------------
 
 
-def _tail(path: Path, lines: int = 30) -> str:
-    try:
-        return "\n".join(path.read_text(errors="replace").splitlines()[-lines:])
-    except OSError:
-        return "(no log)"
-
-
-def _kill_group(pid: int, sig: int) -> None:
-    with suppress(ProcessLookupError, PermissionError):
-        os.killpg(pid, sig)
-
-
-def _stop(process: subprocess.Popen[bytes]) -> None:
-    """SIGTERM to uvicorn's supervisor (it stops its workers), then SIGKILL to what is left of
-    the process group the server was started in (its own session: nothing else is in it)."""
-    if process.poll() is None:
-        process.send_signal(signal.SIGTERM)
-        try:
-            process.wait(timeout=STOP_TIMEOUT)
-        except subprocess.TimeoutExpired:
-            _kill_group(process.pid, signal.SIGKILL)
-            process.wait(timeout=STOP_TIMEOUT)
-    _kill_group(process.pid, signal.SIGKILL)  # workers orphaned by a killed supervisor
-
-
-def _wait_healthy(process: subprocess.Popen[bytes], base_url: str) -> bool:
-    deadline = time.monotonic() + START_TIMEOUT
-    with httpx.Client(base_url=base_url, timeout=2.0) as client:
-        while time.monotonic() < deadline:
-            if process.poll() is not None:
-                return False
-            try:
-                if client.get("/healthz").status_code == 200:
-                    return True
-            except httpx.TransportError:
-                pass
-            time.sleep(0.1)
-    raise ServerError(f"the server gave no healthy answer within {START_TIMEOUT:.0f} s")
-
-
 @contextmanager
 def serving(
     database_url: str, *, workers: int, pool_size: int, log_path: Path, data_key: str
 ) -> Iterator[str]:
-    """``uvicorn --workers N`` on a free port of 127.0.0.1; yields the base URL; stopped on
-    the way out whatever happened."""
-    pythonpath = os.pathsep.join(filter(None, [str(ROOT), os.environ.get("PYTHONPATH", "")]))
-    env = {
-        **os.environ,
-        "PYTHONPATH": pythonpath,
-        "HAVEN_DATABASE_URL": database_url,
-        "HAVEN_DATABASE_POOL_SIZE": str(pool_size),
-        "HAVEN_ENV": "production",
-        "HAVEN_DATA_KEY": data_key,
-    }
-    env.pop("HAVEN_REDIS_URL", None)
-    for attempt in range(1, 4):
-        port = free_port()
-        command = [
-            sys.executable,
-            "-m",
-            "uvicorn",
-            "server.app:create_app",
-            "--factory",
-            "--host",
-            HOST,
-            "--port",
-            str(port),
-            "--workers",
-            str(workers),
-            "--log-level",
-            "warning",
-            "--no-access-log",
-        ]
-        with log_path.open("ab") as log:
-            process = subprocess.Popen(
-                command,
-                cwd=ROOT,
-                env=env,
-                stdout=log,
-                stderr=subprocess.STDOUT,
-                stdin=subprocess.DEVNULL,
-                start_new_session=True,
-            )
-        try:
-            base_url = f"http://{HOST}:{port}"
-            if _wait_healthy(process, base_url):
-                yield base_url
-                return
-            if attempt == 3:
-                raise ServerError(f"the server exited at start:\n{_tail(log_path)}")
-        finally:
-            _stop(process)
+    """``uvicorn --workers N`` on a free port of 127.0.0.1 with each worker's pool sized;
+    yields the base URL; stopped on the way out whatever happened."""
+    pool = {"HAVEN_DATABASE_POOL_SIZE": str(pool_size), "HAVEN_REDIS_URL": ""}
+    with running_server(
+        database_url, log_path, data_key, extra_env=pool, workers=workers
+    ) as base_url:
+        yield base_url
 
 
 _LOG_PROBLEM = re.compile(r"Traceback|\bERROR\b|\bCRITICAL\b|Exception", re.IGNORECASE)
