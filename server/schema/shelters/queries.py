@@ -138,7 +138,7 @@ class ShelterQueries:
             parts = [
                 ShelterOccupancy(
                     shelter=Shelter.from_model(row),
-                    occupancy=Occupancy(figures=figures.get(row.id, OccupancyFigures())),
+                    occupancy=Occupancy.of(figures.get(row.id, OccupancyFigures())),
                 )
                 for row in shelter_rows
                 if row.region_id == region_row.id
@@ -146,11 +146,11 @@ class ShelterQueries:
             regions.append(
                 RegionOccupancy(
                     region=Region.from_model(region_row),
-                    occupancy=Occupancy(
-                        figures=sum((part.occupancy.figures for part in parts), OccupancyFigures())
+                    occupancy=Occupancy.of(
+                        sum((part.occupancy.figures for part in parts), OccupancyFigures())
                     ),
                     shelters=parts,
                 )
             )
         total = sum((region.occupancy.figures for region in regions), OccupancyFigures())
-        return OccupancyReport(at=at, total=Occupancy(figures=total), regions=regions)
+        return OccupancyReport(at=at, total=Occupancy.of(total), regions=regions)

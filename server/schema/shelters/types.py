@@ -26,26 +26,22 @@ BedStatusType = strawberry.enum(BedStatus, name="BedStatus")
 @strawberry.type(description="Beds by state. free = capacity - occupied - held - outOfService.")
 class Occupancy:
     figures: strawberry.Private[OccupancyFigures]
+    capacity: int
+    occupied: int
+    held: int
+    out_of_service: int
+    free: int
 
-    @strawberry.field
-    def capacity(self) -> int:
-        return self.figures.capacity
-
-    @strawberry.field
-    def occupied(self) -> int:
-        return self.figures.occupied
-
-    @strawberry.field
-    def held(self) -> int:
-        return self.figures.held
-
-    @strawberry.field
-    def out_of_service(self) -> int:
-        return self.figures.out_of_service
-
-    @strawberry.field
-    def free(self) -> int:
-        return self.figures.free
+    @classmethod
+    def of(cls, figures: OccupancyFigures) -> Occupancy:
+        return cls(
+            figures=figures,
+            capacity=figures.capacity,
+            occupied=figures.occupied,
+            held=figures.held,
+            out_of_service=figures.out_of_service,
+            free=figures.free,
+        )
 
 
 @strawberry.type
@@ -97,7 +93,7 @@ class Shelter(LoadedNode, relay.Node):
 
     @strawberry.field(description="Beds by state right now.")
     async def occupancy(self, info: Info) -> Occupancy:
-        return Occupancy(figures=await info.context.loaders.occupancy_by_shelter.load(self.row.id))
+        return Occupancy.of(await info.context.loaders.occupancy_by_shelter.load(self.row.id))
 
 
 @strawberry.type
