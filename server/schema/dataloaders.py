@@ -26,7 +26,7 @@ M = TypeVar("M", bound=Model)
 V = TypeVar("V")
 
 
-class _KeyedLoader(DataLoader[int, V], Generic[V]):
+class KeyedLoader(DataLoader[int, V], Generic[V]):
     """Loads the rows of ``model`` whose ``key`` column is among the keys, narrowed by ``where``
     (the viewer's access scope: a row the viewer may not see loads as if it did not exist)."""
 
@@ -47,7 +47,7 @@ class _KeyedLoader(DataLoader[int, V], Generic[V]):
         raise NotImplementedError
 
 
-class RowByKeyLoader(_KeyedLoader[M | None], Generic[M]):
+class RowByKeyLoader(KeyedLoader[M | None], Generic[M]):
     """The one row per key (or None), for unique keys: an id, or an open stay's resident."""
 
     async def _load(self, keys: Sequence[int]) -> list[M | None]:
@@ -59,7 +59,7 @@ class RowByIdLoader(RowByKeyLoader[M], Generic[M]):
     key = "id"
 
 
-class RowsByKeyLoader(_KeyedLoader[list[M]], Generic[M]):
+class RowsByKeyLoader(KeyedLoader[list[M]], Generic[M]):
     """Every row per key, in the model's ordering."""
 
     async def _load(self, keys: Sequence[int]) -> list[list[M]]:

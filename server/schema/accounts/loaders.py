@@ -9,7 +9,7 @@ from tortoise.expressions import Q
 
 from server import models
 from server.domain.access import account_scope
-from server.schema.dataloaders import RowByIdLoader, _KeyedLoader
+from server.schema.dataloaders import KeyedLoader, RowByIdLoader
 
 
 class UserByIdLoader(RowByIdLoader[models.User]):
@@ -19,7 +19,7 @@ class UserByIdLoader(RowByIdLoader[models.User]):
         return account_scope(self.viewer)
 
 
-class ShelterIdsByUserLoader(_KeyedLoader[list[int]]):
+class ShelterIdsByUserLoader(KeyedLoader[list[int]]):
     """The ids of the shelters each user works in (the shelters themselves load scoped)."""
 
     async def _load(self, keys: Sequence[int]) -> list[list[int]]:

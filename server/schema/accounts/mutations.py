@@ -128,9 +128,9 @@ class AccountMutations:
         description="End every session of an account, e.g. a lost tablet (administrators)."
     )
     async def user_revoke_sessions(self, info: Info, input: UserInput) -> UserRevokeSessionsPayload:
-        revoked, errors = await attempt(_revoke(info, input.user))
+        async def run() -> int:
+            user_id = decode_id(input.user, "User", ["user"])
+            return await accounts.revoke_sessions(info.context.viewer, user_id)
+
+        revoked, errors = await attempt(run())
         return UserRevokeSessionsPayload(revoked=revoked, errors=errors)
-
-
-async def _revoke(info: Info, user: strawberry.ID) -> int:
-    return await accounts.revoke_sessions(info.context.viewer, decode_id(user, "User", ["user"]))

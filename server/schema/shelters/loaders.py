@@ -11,7 +11,7 @@ from server.domain.access import shelter_scope
 from server.domain.beds import active_holds, active_outages
 from server.domain.clock import now
 from server.domain.occupancy import Occupancy, occupancy_at
-from server.schema.dataloaders import RowByIdLoader, RowByKeyLoader, RowsByKeyLoader, _KeyedLoader
+from server.schema.dataloaders import KeyedLoader, RowByIdLoader, RowByKeyLoader, RowsByKeyLoader
 
 
 class RegionByIdLoader(RowByIdLoader[models.Region]):
@@ -78,7 +78,7 @@ class HoldByBedLoader(RowByKeyLoader[models.BedHold]):
         return active_holds(now())
 
 
-class OccupancyByShelterLoader(_KeyedLoader[Occupancy]):
+class OccupancyByShelterLoader(KeyedLoader[Occupancy]):
     """Each shelter's figures now, for all requested shelters in one statement."""
 
     async def _load(self, keys: Sequence[int]) -> list[Occupancy]:
