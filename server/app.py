@@ -1,7 +1,8 @@
 """The ASGI application: Starlette serving GraphQL at /graphql, the database opened in the
 lifespan.
 
-app = create_app(Settings.from_env())      # uvicorn server.app:app
+    app = create_app(Settings.from_env())
+    # or: uvicorn server.app:create_app --factory   (what `haven serve` runs)
 """
 
 from __future__ import annotations
@@ -133,10 +134,3 @@ class BodyLimit:
             return message
 
         await self.app(scope, limited, send)
-
-
-def __getattr__(name: str) -> Any:
-    """``server.app:app`` for uvicorn, built from the environment when first asked for."""
-    if name == "app":
-        return create_app()
-    raise AttributeError(name)
