@@ -2,6 +2,7 @@
 
 from server.models.accounts import AuthToken, LoginThrottle, Role, User
 from server.models.audit import AuditEvent
+from server.models.meals import Meal, MealRecord
 from server.models.notes import CaseNote, NoteKind
 from server.models.residents import (
     DocumentStatus,
@@ -9,6 +10,18 @@ from server.models.residents import (
     ReferralSource,
     Resident,
     Sex,
+)
+from server.models.services import (
+    ChangeKind,
+    CourtHearing,
+    DocumentStage,
+    DocumentType,
+    Pillar,
+    ReturnStage,
+    ServiceChange,
+    ServiceKind,
+    ServiceRecord,
+    ServiceStatus,
 )
 from server.models.shelters import (
     Bed,
@@ -46,4 +59,16 @@ __all__ = [
     "Shelter",
     "ShelterKind",
     "Stay",
+    "ChangeKind",
+    "CourtHearing",
+    "DocumentStage",
+    "DocumentType",
+    "Meal",
+    "MealRecord",
+    "Pillar",
+    "ReturnStage",
+    "ServiceChange",
+    "ServiceKind",
+    "ServiceRecord",
+    "ServiceStatus",
 ]

@@ -28,12 +28,18 @@ from server.schema.accounts.mutations import AccountMutations
 from server.schema.accounts.queries import AccountQueries
 from server.schema.accounts.types import User
 from server.schema.context import Info
+from server.schema.meals.mutations import MealMutations
+from server.schema.meals.queries import MealQueries
+from server.schema.meals.types import MealRecord
 from server.schema.notes.mutations import NoteMutations
 from server.schema.permissions import HideSuggestions, RequestEnd, SignedIn, shown_in_production
 from server.schema.relay import LoadedNode
 from server.schema.residents.mutations import ResidentMutations
 from server.schema.residents.queries import ResidentQueries
 from server.schema.residents.types import Resident
+from server.schema.services.mutations import ServiceMutations
+from server.schema.services.queries import ServiceQueries
+from server.schema.services.types import ServiceRecord
 from server.schema.shelters.mutations import ShelterMutations
 from server.schema.shelters.queries import ShelterQueries
 from server.schema.shelters.types import Bed, Region, Room, Shelter
@@ -54,11 +60,12 @@ CACHED_DOCUMENTS = 256
 NODE_TYPES: dict[str, type[LoadedNode]] = {
     node_type.__name__: node_type
     for node_type in (Region, Shelter, Room, Bed, Resident, Stay, User)
+    + (ServiceRecord, MealRecord)
 }
 
 
 @strawberry.type
-class Query(AccountQueries, ShelterQueries, ResidentQueries):
+class Query(AccountQueries, ShelterQueries, ResidentQueries, ServiceQueries, MealQueries):
     @strawberry.field(
         permission_classes=[SignedIn],
         description="Any object you may see, by its global ID; null if there is no such object.",
@@ -77,7 +84,15 @@ class Query(AccountQueries, ShelterQueries, ResidentQueries):
 
 
 @strawberry.type
-class Mutation(AccountMutations, ShelterMutations, ResidentMutations, StayMutations, NoteMutations):
+class Mutation(
+    AccountMutations,
+    ShelterMutations,
+    ResidentMutations,
+    StayMutations,
+    NoteMutations,
+    ServiceMutations,
+    MealMutations,
+):
     pass
 
 

@@ -17,8 +17,15 @@ from strawberry.types import Info as StrawberryInfo
 from server.domain.access import Viewer
 from server.domain.audit import ReadLog
 from server.schema.accounts.loaders import ShelterIdsByUserLoader, UserByIdLoader
+from server.schema.meals.loaders import DietaryNeedsLoader, MealRecordByIdLoader
 from server.schema.notes.loaders import NotesByResidentLoader
 from server.schema.residents.loaders import ResidentByIdLoader
+from server.schema.services.loaders import (
+    ChangesByServiceLoader,
+    HearingsByServiceLoader,
+    ServiceByIdLoader,
+    ServicesByResidentLoader,
+)
 from server.schema.shelters.loaders import (
     BedByIdLoader,
     BedsByRoomLoader,
@@ -39,6 +46,7 @@ from server.schema.stays.loaders import (
     StayByIdLoader,
     StaysByResidentLoader,
 )
+from server.schema.timeline.loaders import TimelineLoader
 from server.settings import Settings
 
 
@@ -66,6 +74,14 @@ class Loaders:
         self.user_by_id = UserByIdLoader(viewer)
         self.shelter_ids_by_user = ShelterIdsByUserLoader(viewer)
         self.notes_by_resident = NotesByResidentLoader(viewer)
+        # Services, meals and the timeline.
+        self.service_by_id = ServiceByIdLoader(viewer)
+        self.services_by_resident = ServicesByResidentLoader(viewer)
+        self.hearings_by_service = HearingsByServiceLoader(viewer)
+        self.changes_by_service = ChangesByServiceLoader(viewer)
+        self.meal_record_by_id = MealRecordByIdLoader(viewer)
+        self.dietary_needs = DietaryNeedsLoader(viewer)
+        self.timeline = TimelineLoader(viewer)
 
 
 @dataclass

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import date
 from typing import TYPE_CHECKING, Annotated
 
 import strawberry
@@ -10,12 +11,15 @@ from strawberry import relay
 from server import models
 from server.domain.access import may_read_address
 from server.domain.beds import BedStatus, bed_status
+from server.domain.clock import now
+from server.domain.errors import DomainError, ErrorCode
 from server.domain.occupancy import Occupancy as OccupancyFigures
 from server.schema.context import Info
 from server.schema.permissions import forbidden_field
 from server.schema.relay import LoadedNode
 
 if TYPE_CHECKING:
+    from server.schema.meals.types import DietaryNeedsSummary
     from server.schema.stays.types import Stay
 
 ShelterKind = strawberry.enum(models.ShelterKind)
@@ -94,6 +98,19 @@ class Shelter(LoadedNode, relay.Node):
     @strawberry.field(description="Beds by state right now.")
     async def occupancy(self, info: Info) -> Occupancy:
         return Occupancy.of(await info.context.loaders.occupancy_by_shelter.load(self.row.id))
+
+    @strawberry.field(
+        description="How many residents present on a day (today by default) need each diet."
+    )
+    async def dietary_needs(
+        self, info: Info, on: date | None = None
+    ) -> Annotated[DietaryNeedsSummary, strawberry.lazy("server.schema.meals.types")] | None:
+        from server.schema.meals.types import needs_at
+
+        today = now().astimezone(info.context.settings.zone).date()
+        if on is not None and on > today:
+            raise DomainError(ErrorCode.DATE_IN_FUTURE, ["on"], "The day is in the future.")
+        return await needs_at(info, self.row.id, on or today)
 
 
 @strawberry.type
