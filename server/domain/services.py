@@ -116,8 +116,9 @@ def _day(value: date, field: str, today: date) -> date:
     return value
 
 
-def _validated(entry: ServiceEntry, today: date) -> dict[str, object]:
-    """The row's values for ``entry``, or the refusal of its first mistake."""
+def _validated(entry: ServiceEntry, today: date, logged: date) -> dict[str, object]:
+    """The row's values for ``entry`` logged on the day ``logged``, or the refusal of its first
+    mistake. A service in progress started, a completed one completed, that day by default."""
     kind = entry.kind
     if kind is not ServiceKind.DOCUMENT_RESTORATION:
         for field, value in (
@@ -149,9 +150,9 @@ def _validated(entry: ServiceEntry, today: date) -> dict[str, object]:
             ErrorCode.INVALID_VALUE, ["completedOn"], "Only a completed service has that date."
         )
     if entry.status is ServiceStatus.COMPLETED:
-        completed = completed or today
+        completed = completed or logged
     if entry.status is not ServiceStatus.PLANNED:
-        started = started or min(completed or today, today)
+        started = started or min(completed or logged, logged)
     if started and completed and completed < started:
         raise DomainError(
             ErrorCode.DATE_BEFORE_HISTORY,
@@ -221,7 +222,7 @@ async def log_service(
     viewer works in. ``at``: when it was logged, if not now (an offline tablet's entry)."""
     require_service_writer(viewer, entry.kind)
     when = moment(at, ["at"])
-    values = _validated(entry, now().astimezone(zone).date())
+    values = _validated(entry, now().astimezone(zone).date(), when.astimezone(zone).date())
     try:
         async with in_transaction() as connection:
             resident = (
