@@ -10,6 +10,7 @@ from typing import Any
 
 import pytest
 
+import server.domain.meals
 from server.domain.clock import now
 from server.domain.residents import Consents, Registration, register_resident
 from server.domain.stays import check_in, check_out
@@ -27,6 +28,7 @@ from server.schema.relay import encode_id
 from server.settings import Settings
 from tests.conftest import GraphQLClient, QueryCounter, sign_in
 from tests.server.network import Network, build_network, staff
+from tests.server.side_by_side import side_by_side
 
 ZONE = Settings().zone
 
@@ -229,23 +231,27 @@ async def test_only_staff_of_the_shelter_record_meals(gql: GraphQLClient) -> Non
 
 
 async def test_two_tablets_recording_the_same_meal_at_once_one_wins(
-    gql: GraphQLClient, on_postgres: bool
+    gql: GraphQLClient, on_postgres: bool, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     # given a shelter and two tablets of its staff
     network = await build_network()
     second = gql.as_token(await sign_in(Role.SHELTER_STAFF, [network.shelters[0]]))
+    await _record(second, network, meal="BREAKFAST", served=1)  # both signed in
 
-    # when both record today's dinner at once
-    results = await asyncio.gather(
-        _record(gql, network, meal="DINNER", served=12),
-        _record(second, network, meal="DINNER", served=13),
-    )
+    # when both record today's dinner at once (on PostgreSQL, both transactions find no dinner
+    # recorded yet, and the unique index refuses the second)
+    with side_by_side(monkeypatch, server.domain.meals, parties=2, parallel=on_postgres) as race:
+        results = await asyncio.gather(
+            _record(gql, network, meal="DINNER", served=12),
+            _record(second, network, meal="DINNER", served=13),
+        )
 
     # then one count is stored; the other tablet is told the meal is already recorded
+    assert race.peak == (2 if on_postgres else 1)
     assert sorted(len(payload["errors"]) for payload in results) == [0, 1]
     loser = next(payload for payload in results if payload["errors"])
     assert _codes(loser) == [("MEAL_ALREADY_RECORDED", ["input", "meal"])]
-    assert await MealRecord.all().count() == 1
+    assert await MealRecord.filter(meal="dinner").count() == 1
 
 
 # --- dietary needs of who was there ---------------------------------------------------------------

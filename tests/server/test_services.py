@@ -9,6 +9,7 @@ from typing import Any
 import pytest
 from tortoise.exceptions import IntegrityError
 
+import server.domain.services
 from server.domain.clock import now
 from server.domain.services import DEFAULT_PILLAR
 from server.domain.stays import check_in
@@ -27,6 +28,7 @@ from server.schema.relay import encode_id
 from server.settings import Settings
 from tests.conftest import GraphQLClient, QueryCounter, sign_in
 from tests.server.network import Network, build_network, new_resident, staff
+from tests.server.side_by_side import side_by_side
 
 SERVICE_FIELDS = """
   id kind pillar status provider outcome startedOn completedOn
@@ -720,20 +722,22 @@ async def test_the_service_list_costs_the_same_for_3_and_30_services(gql: GraphQ
 
 
 async def test_two_tablets_closing_one_service_at_once_one_wins(
-    gql: GraphQLClient, on_postgres: bool
+    gql: GraphQLClient, on_postgres: bool, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     # given a service in progress, and two tablets, one completing it and one cancelling it
     _, resident = await _world()
     service = await _logged(gql, resident, "FAMILY_TRACING", status="IN_PROGRESS")
     other = gql.as_token(await sign_in(Role.LEGAL, [(await ServiceRecord.get()).shelter_id]))
 
-    # when both send at once
-    results = await asyncio.gather(
-        gql.data(UPDATE_STATUS, {"input": {"service": service, "status": "COMPLETED"}}),
-        other.data(UPDATE_STATUS, {"input": {"service": service, "status": "CANCELLED"}}),
-    )
+    # when both send at once (on PostgreSQL, their transactions open side by side)
+    with side_by_side(monkeypatch, server.domain.services, parties=2, parallel=on_postgres) as race:
+        results = await asyncio.gather(
+            gql.data(UPDATE_STATUS, {"input": {"service": service, "status": "COMPLETED"}}),
+            other.data(UPDATE_STATUS, {"input": {"service": service, "status": "CANCELLED"}}),
+        )
 
     # then exactly one change is made; the other is told the service is closed
+    assert race.peak == (2 if on_postgres else 1)
     payloads = [result["serviceUpdateStatus"] for result in results]
     winners = [p for p in payloads if not p["errors"]]
     assert len(winners) == 1
