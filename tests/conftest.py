@@ -38,6 +38,8 @@ TABLES = (
     "service_change",
     "service_record",
     "meal_record",
+    "idempotency_key",
+    "referral",
     "case_note",
     "auth_token",
     "login_throttle",

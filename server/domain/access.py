@@ -70,6 +70,7 @@ class Action(str, Enum):
     READ_AUDIT = "read_audit"
     LOG_SERVICE = "log_service"
     RECORD_MEALS = "record_meals"
+    REFER = "refer"
 
 
 #: Which roles may take each action; "own" ones only in their shelters (``require`` checks).
@@ -85,6 +86,7 @@ ALLOWED: dict[Action, frozenset[Role]] = {
     # Which kinds each of these roles may log: SERVICE_WRITERS below.
     Action.LOG_SERVICE: frozenset({Role.SHELTER_STAFF, Role.LEGAL, Role.COUNSELLOR}),
     Action.RECORD_MEALS: frozenset({Role.SHELTER_STAFF}),
+    Action.REFER: SHELTER_ROLES,
 }
 
 

@@ -33,9 +33,11 @@ class ErrorCode(str, Enum):
     # Services and meals.
     NOT_FOR_KIND = "not_for_kind"
     SERVICE_CLOSED = "service_closed"
-    INVALID_TRANSITION = "invalid_transition"
     MEAL_ALREADY_RECORDED = "meal_already_recorded"
     MEAL_SUPERSEDED = "meal_superseded"
+    STATUS_CHANGE_NOT_ALLOWED = "status_change_not_allowed"
+    IDEMPOTENCY_KEY_REUSED = "idempotency_key_reused"
+    IDEMPOTENCY_KEY_IN_USE = "idempotency_key_in_use"
 
 
 class DomainError(Exception):
@@ -95,7 +97,7 @@ _CONSTRAINTS: dict[str, tuple[ErrorCode, list[str], str]] = {
         ["at"],
         "A bed assignment cannot end before it started.",
     ),
-    # Services and meals (migration 0007).
+    # Services and meals (migration 0009).
     "ck_service_record_document": (
         ErrorCode.NOT_FOR_KIND,
         ["documentType"],

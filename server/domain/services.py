@@ -318,7 +318,7 @@ async def update_status(
             service = await _lock_open(viewer, service_id, connection)
             if status not in NEXT_STATUS[service.status]:
                 raise DomainError(
-                    ErrorCode.INVALID_TRANSITION,
+                    ErrorCode.STATUS_CHANGE_NOT_ALLOWED,
                     ["status"],
                     f"A service {service.status.value.replace('_', ' ')} cannot become "
                     f"{status.value.replace('_', ' ')}.",
@@ -382,7 +382,7 @@ async def advance_stage(
             order = list(type(stage))
             if current is not None and order.index(stage) <= order.index(current):
                 raise DomainError(
-                    ErrorCode.INVALID_TRANSITION,
+                    ErrorCode.STATUS_CHANGE_NOT_ALLOWED,
                     [field],
                     f"The service is already at {current.value.replace('_', ' ')}: "
                     "stages only move forward.",

@@ -2,8 +2,10 @@
 
 from server.models.accounts import AuthToken, LoginThrottle, Role, User
 from server.models.audit import AuditEvent
+from server.models.idempotency import IdempotencyKey
 from server.models.meals import Meal, MealRecord
 from server.models.notes import CaseNote, NoteKind
+from server.models.referrals import PartnerKind, Referral, ReferralDirection, ReferralStatus
 from server.models.residents import (
     DocumentStatus,
     ExploitationType,
@@ -39,8 +41,13 @@ __all__ = [
     "AuditEvent",
     "AuthToken",
     "CaseNote",
+    "IdempotencyKey",
     "LoginThrottle",
     "NoteKind",
+    "PartnerKind",
+    "Referral",
+    "ReferralDirection",
+    "ReferralStatus",
     "Role",
     "User",
     "Bed",

@@ -33,6 +33,9 @@ from server.schema.meals.queries import MealQueries
 from server.schema.meals.types import MealRecord
 from server.schema.notes.mutations import NoteMutations
 from server.schema.permissions import HideSuggestions, RequestEnd, SignedIn, shown_in_production
+from server.schema.referrals.mutations import ReferralMutations
+from server.schema.referrals.queries import ReferralQueries
+from server.schema.referrals.types import Referral
 from server.schema.relay import LoadedNode
 from server.schema.residents.mutations import ResidentMutations
 from server.schema.residents.queries import ResidentQueries
@@ -59,13 +62,15 @@ CACHED_DOCUMENTS = 256
 
 NODE_TYPES: dict[str, type[LoadedNode]] = {
     node_type.__name__: node_type
-    for node_type in (Region, Shelter, Room, Bed, Resident, Stay, User)
+    for node_type in (Region, Shelter, Room, Bed, Resident, Stay, User, Referral)
     + (ServiceRecord, MealRecord)
 }
 
 
 @strawberry.type
-class Query(AccountQueries, ShelterQueries, ResidentQueries, ServiceQueries, MealQueries):
+class Query(
+    AccountQueries, ShelterQueries, ResidentQueries, ReferralQueries, ServiceQueries, MealQueries
+):
     @strawberry.field(
         permission_classes=[SignedIn],
         description="Any object you may see, by its global ID; null if there is no such object.",
@@ -92,6 +97,7 @@ class Mutation(
     NoteMutations,
     ServiceMutations,
     MealMutations,
+    ReferralMutations,
 ):
     pass
 

@@ -19,6 +19,7 @@ from server.domain.audit import ReadLog
 from server.schema.accounts.loaders import ShelterIdsByUserLoader, UserByIdLoader
 from server.schema.meals.loaders import DietaryNeedsLoader, MealRecordByIdLoader
 from server.schema.notes.loaders import NotesByResidentLoader
+from server.schema.referrals.loaders import ReferralByIdLoader, ReferralsByResidentLoader
 from server.schema.residents.loaders import ResidentByIdLoader
 from server.schema.services.loaders import (
     ChangesByServiceLoader,
@@ -82,6 +83,8 @@ class Loaders:
         self.meal_record_by_id = MealRecordByIdLoader(viewer)
         self.dietary_needs = DietaryNeedsLoader(viewer)
         self.timeline = TimelineLoader(viewer)
+        self.referral_by_id = ReferralByIdLoader(viewer)
+        self.referrals_by_resident = ReferralsByResidentLoader(viewer)
 
 
 @dataclass

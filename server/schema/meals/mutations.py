@@ -2,9 +2,6 @@
 
 from __future__ import annotations
 
-import uuid
-from typing import Annotated
-
 import strawberry
 
 from server.domain.meals import correct_meal, record_meal
@@ -12,15 +9,7 @@ from server.models import MealRecord as MealRow
 from server.schema.context import Info
 from server.schema.meals.inputs import MealCorrectInput, MealRecordInput
 from server.schema.meals.types import MealRecord
-from server.schema.relay import UserError, attempt, decode_id
-
-#: The optional ``idempotencyKey`` of a creating mutation.
-IdempotencyKey = Annotated[
-    uuid.UUID | None,
-    strawberry.argument(
-        description="Made by the client once per action: a replay returns the first answer."
-    ),
-]
+from server.schema.relay import IdempotencyKeyArgument, UserError, attempt_once, decode_id
 
 
 @strawberry.type
@@ -49,7 +38,7 @@ class MealMutations:
         self,
         info: Info,
         input: MealRecordInput,
-        idempotency_key: IdempotencyKey = None,
+        idempotency_key: IdempotencyKeyArgument = None,
     ) -> MealRecordPayload:
         async def run() -> MealRow:
             return await record_meal(
@@ -61,7 +50,7 @@ class MealMutations:
                 zone=info.context.settings.zone,
             )
 
-        row, errors = await attempt(run())
+        row, errors = await attempt_once(info, idempotency_key, "mealRecord", input, MealRow, run)
         return MealRecordPayload(meal_record=_meal(row), errors=errors)
 
     @strawberry.mutation(
@@ -71,7 +60,7 @@ class MealMutations:
         self,
         info: Info,
         input: MealCorrectInput,
-        idempotency_key: IdempotencyKey = None,
+        idempotency_key: IdempotencyKeyArgument = None,
     ) -> MealCorrectPayload:
         async def run() -> MealRow:
             return await correct_meal(
@@ -80,5 +69,5 @@ class MealMutations:
                 input.to_count(),
             )
 
-        row, errors = await attempt(run())
+        row, errors = await attempt_once(info, idempotency_key, "mealCorrect", input, MealRow, run)
         return MealCorrectPayload(meal_record=_meal(row), errors=errors)

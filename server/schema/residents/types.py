@@ -17,6 +17,7 @@ from server.schema.permissions import forbidden_field
 from server.schema.relay import LoadedNode
 
 if TYPE_CHECKING:
+    from server.schema.referrals.types import Referral
     from server.schema.services.types import ServiceRecord
     from server.schema.stays.types import Stay
     from server.schema.timeline.types import TimelineConnection, TimelineKind
@@ -214,3 +215,14 @@ class Resident(LoadedNode, relay.Node):
         from server.schema.timeline.types import resident_timeline
 
         return await resident_timeline(info, self.row.id, first=first, after=after, kinds=kinds)
+
+    @strawberry.field(
+        description="Referrals to and from partners: for the staff of the person's shelters."
+    )
+    async def referrals(
+        self, info: Info
+    ) -> list[Annotated[Referral, strawberry.lazy("server.schema.referrals.types")]]:
+        from server.schema.referrals.types import Referral
+
+        rows = await info.context.loaders.referrals_by_resident.load(self.row.id)
+        return [Referral.from_model(row) for row in rows]

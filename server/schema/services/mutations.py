@@ -2,9 +2,6 @@
 
 from __future__ import annotations
 
-import uuid
-from typing import Annotated
-
 import strawberry
 
 from server.domain import services
@@ -13,7 +10,7 @@ from server.domain.services import Stage
 from server.models import CourtHearing as CourtHearingRow
 from server.models import ServiceRecord as ServiceRow
 from server.schema.context import Info
-from server.schema.relay import UserError, attempt, decode_id
+from server.schema.relay import IdempotencyKeyArgument, UserError, attempt_once, decode_id
 from server.schema.services.inputs import (
     CourtHearingAddInput,
     ServiceAdvanceStageInput,
@@ -21,14 +18,6 @@ from server.schema.services.inputs import (
     ServiceUpdateStatusInput,
 )
 from server.schema.services.types import CourtHearing, ServiceRecord
-
-#: The optional ``idempotencyKey`` of a creating mutation.
-IdempotencyKey = Annotated[
-    uuid.UUID | None,
-    strawberry.argument(
-        description="Made by the client once per action: a replay returns the first answer."
-    ),
-]
 
 
 @strawberry.type
@@ -69,7 +58,7 @@ class ServiceMutations:
         self,
         info: Info,
         input: ServiceLogInput,
-        idempotency_key: IdempotencyKey = None,
+        idempotency_key: IdempotencyKeyArgument = None,
     ) -> ServiceLogPayload:
         async def run() -> ServiceRow:
             return await services.log_service(
@@ -79,7 +68,9 @@ class ServiceMutations:
                 zone=info.context.settings.zone,
             )
 
-        row, errors = await attempt(run())
+        row, errors = await attempt_once(
+            info, idempotency_key, "serviceLog", input, ServiceRow, run
+        )
         return ServiceLogPayload(service=_service(row), errors=errors)
 
     @strawberry.mutation(
@@ -87,7 +78,10 @@ class ServiceMutations:
         "A completed or cancelled service is not changed again."
     )
     async def service_update_status(
-        self, info: Info, input: ServiceUpdateStatusInput
+        self,
+        info: Info,
+        input: ServiceUpdateStatusInput,
+        idempotency_key: IdempotencyKeyArgument = None,
     ) -> ServiceUpdateStatusPayload:
         async def run() -> ServiceRow:
             return await services.update_status(
@@ -99,7 +93,9 @@ class ServiceMutations:
                 zone=info.context.settings.zone,
             )
 
-        row, errors = await attempt(run())
+        row, errors = await attempt_once(
+            info, idempotency_key, "serviceUpdateStatus", input, ServiceRow, run
+        )
         return ServiceUpdateStatusPayload(service=_service(row), errors=errors)
 
     @strawberry.mutation(
@@ -107,7 +103,10 @@ class ServiceMutations:
         "stage of its kind."
     )
     async def service_advance_stage(
-        self, info: Info, input: ServiceAdvanceStageInput
+        self,
+        info: Info,
+        input: ServiceAdvanceStageInput,
+        idempotency_key: IdempotencyKeyArgument = None,
     ) -> ServiceAdvanceStagePayload:
         async def run() -> ServiceRow:
             given: list[Stage | None] = [input.document_stage, input.return_stage]
@@ -126,7 +125,9 @@ class ServiceMutations:
                 zone=info.context.settings.zone,
             )
 
-        row, errors = await attempt(run())
+        row, errors = await attempt_once(
+            info, idempotency_key, "serviceAdvanceStage", input, ServiceRow, run
+        )
         return ServiceAdvanceStagePayload(service=_service(row), errors=errors)
 
     @strawberry.mutation(description="Add a hearing, held or ahead, to a court representation.")
@@ -134,7 +135,7 @@ class ServiceMutations:
         self,
         info: Info,
         input: CourtHearingAddInput,
-        idempotency_key: IdempotencyKey = None,
+        idempotency_key: IdempotencyKeyArgument = None,
     ) -> CourtHearingAddPayload:
         async def run() -> CourtHearingRow:
             return await services.add_hearing(
@@ -145,7 +146,9 @@ class ServiceMutations:
                 zone=info.context.settings.zone,
             )
 
-        row, errors = await attempt(run())
+        row, errors = await attempt_once(
+            info, idempotency_key, "courtHearingAdd", input, CourtHearingRow, run
+        )
         return CourtHearingAddPayload(
             hearing=CourtHearing.from_model(row) if row else None, errors=errors
         )
