@@ -4,6 +4,7 @@ the dietary needs of the residents present each day, checked by hand on a small 
 from __future__ import annotations
 
 import asyncio
+import uuid
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from typing import Any
@@ -490,3 +491,27 @@ async def test_a_residents_dietary_needs_are_registered_and_read_by_their_staff(
         True,
         "lactose",
     )
+
+
+KEYED_MEAL = """
+mutation ($input: MealRecordInput!, $key: UUID) {
+  mealRecord(input: $input, idempotencyKey: $key) { mealRecord { id served } errors { code } }
+}"""
+
+
+async def test_a_replayed_meal_count_is_recorded_once_and_answered_as_the_first_time(
+    gql: GraphQLClient,
+) -> None:
+    # given a count queued on an offline tablet
+    network = await build_network()
+    count = {"shelter": _sid(network), "day": today().isoformat(), "meal": "DINNER", "served": 9}
+    key = str(uuid.uuid4())
+
+    # when the queue is replayed twice
+    answers = [
+        (await gql.data(KEYED_MEAL, {"input": count, "key": key}))["mealRecord"] for _ in range(3)
+    ]
+
+    # then the meal is recorded once and every answer is the first (not "already recorded")
+    assert answers[0]["errors"] == [] and answers.count(answers[0]) == 3
+    assert await MealRecord.all().count() == 1

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import uuid
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
@@ -778,3 +779,59 @@ async def test_a_service_logged_late_keeps_its_time(gql: GraphQLClient) -> None:
     assert abs(row.recorded_at - yesterday) < timedelta(seconds=1)
     change = await ServiceChange.get(service_id=row.id)
     assert change.at == row.recorded_at
+
+
+# --- replays from an offline tablet ---------------------------------------------------------------
+
+KEYED_LOG = """
+mutation ($input: ServiceLogInput!, $key: UUID) {
+  serviceLog(input: $input, idempotencyKey: $key) { service { id status } errors { code } }
+}"""
+
+KEYED_STATUS = """
+mutation ($input: ServiceUpdateStatusInput!, $key: UUID) {
+  serviceUpdateStatus(input: $input, idempotencyKey: $key) {
+    service { id status history { change } } errors { code }
+  }
+}"""
+
+KEYED_HEARING = """
+mutation ($input: CourtHearingAddInput!, $key: UUID) {
+  courtHearingAdd(input: $input, idempotencyKey: $key) { hearing { date } errors { code } }
+}"""
+
+
+async def test_replayed_service_actions_act_once_and_answer_as_the_first_time(
+    gql: GraphQLClient,
+) -> None:
+    # given a tablet's queue: log a court case, add a hearing to it, complete it
+    _, resident = await _world()
+    log = {"resident": _rid(resident), "kind": "COURT_REPRESENTATION"}
+    keys = [str(uuid.uuid4()) for _ in range(3)]
+
+    # when each action is sent twice with its key (the queue replayed after a lost answer)
+    logged = [(await gql.data(KEYED_LOG, {"input": log, "key": keys[0]}))["serviceLog"]]
+    logged.append((await gql.data(KEYED_LOG, {"input": log, "key": keys[0]}))["serviceLog"])
+    service = logged[0]["service"]["id"]
+    hearing = {"service": service, "date": "2026-01-12"}
+    heard = [
+        (await gql.data(KEYED_HEARING, {"input": hearing, "key": keys[1]}))["courtHearingAdd"]
+        for _ in range(2)
+    ]
+    done = {"service": service, "status": "COMPLETED"}
+    closed = [
+        (await gql.data(KEYED_STATUS, {"input": done, "key": keys[2]}))["serviceUpdateStatus"]
+        for _ in range(2)
+    ]
+    reused = (await gql.data(KEYED_LOG, {"input": {**log, "kind": "LEGAL_AID"}, "key": keys[0]}))[
+        "serviceLog"
+    ]
+
+    # then each acted once, and the replay got the first answer (not "already closed")
+    assert logged[0] == logged[1] and logged[0]["errors"] == []
+    assert heard[0] == heard[1] and heard[0]["errors"] == []
+    assert closed[1]["errors"] == [] and closed[1]["service"]["status"] == "COMPLETED"
+    assert [step["change"] for step in closed[1]["service"]["history"]] == ["LOGGED", "STATUS"]
+    assert reused["errors"] == [{"code": "IDEMPOTENCY_KEY_REUSED"}]
+    assert (await ServiceRecord.all().count(), await CourtHearing.all().count()) == (1, 1)
+    assert await ServiceChange.filter(change="status").count() == 1
