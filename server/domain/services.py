@@ -102,6 +102,14 @@ class ServiceEntry:
     return_stage: ReturnStage | None = None
 
 
+def _when(at: datetime | None) -> datetime:
+    """``at`` (or now) as an instant: never in the future, nor before any service could be."""
+    when = moment(at, ["at"])
+    if when.date() < EARLIEST:
+        raise DomainError(ErrorCode.INVALID_VALUE, ["at"], "The time is not plausible.")
+    return when
+
+
 def _not_for(kind: ServiceKind, field: str) -> DomainError:
     return DomainError(
         ErrorCode.NOT_FOR_KIND, [field], f"{field} does not go with {kind.value.replace('_', ' ')}."
@@ -221,7 +229,7 @@ async def log_service(
     """Log a service for a resident the viewer sees, at one of the resident's shelters the
     viewer works in. ``at``: when it was logged, if not now (an offline tablet's entry)."""
     require_service_writer(viewer, entry.kind)
-    when = moment(at, ["at"])
+    when = _when(at)
     values = _validated(entry, now().astimezone(zone).date(), when.astimezone(zone).date())
     try:
         async with in_transaction() as connection:

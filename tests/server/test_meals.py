@@ -404,6 +404,9 @@ async def test_a_shelter_shows_the_needs_present_on_a_day(
     )
     assert tomorrow["data"]["shelter"]["dietaryNeeds"] is None
     assert tomorrow["errors"][0]["extensions"]["code"] == "DATE_IN_FUTURE"
+    long_ago = await gql.post(SHELTER_NEEDS, {"id": _sid(network), "on": "0001-01-01"})
+    assert long_ago["data"]["shelter"]["dietaryNeeds"] is None
+    assert long_ago["errors"][0]["extensions"]["code"] == "INVALID_VALUE"
 
 
 async def test_the_meals_list_is_bounded_by_its_days(gql: GraphQLClient) -> None:

@@ -269,6 +269,12 @@ LOG_REFUSALS: list[tuple[str, dict[str, Any], str, list[str]]] = [
     ("provider too long", {"kind": "TRANSPORT", "provider": "x" * 201}, "TOO_LONG", ["provider"]),
     ("NUL in outcome", {"kind": "TRANSPORT", "outcome": "a\x00b"}, "INVALID_VALUE", ["outcome"]),
     ("logged tomorrow", {"kind": "TRANSPORT", "at": "tomorrow-at"}, "DATE_IN_FUTURE", ["at"]),
+    (
+        "logged in 1990",
+        {"kind": "TRANSPORT", "at": "1990-01-01T09:00:00+05:00"},
+        "INVALID_VALUE",
+        ["at"],
+    ),
     ("unknown resident", {"kind": "TRANSPORT", "resident": "missing"}, "NOT_FOUND", ["resident"]),
     ("not a resident ID", {"kind": "TRANSPORT", "resident": "bed"}, "INVALID_ID", ["resident"]),
 ]

@@ -11,8 +11,6 @@ from strawberry import relay
 from server import models
 from server.domain.access import may_read_address
 from server.domain.beds import BedStatus, bed_status
-from server.domain.clock import now
-from server.domain.errors import DomainError, ErrorCode
 from server.domain.occupancy import Occupancy as OccupancyFigures
 from server.schema.context import Info
 from server.schema.permissions import forbidden_field
@@ -105,12 +103,10 @@ class Shelter(LoadedNode, relay.Node):
     async def dietary_needs(
         self, info: Info, on: date | None = None
     ) -> Annotated[DietaryNeedsSummary, strawberry.lazy("server.schema.meals.types")] | None:
+        from server.domain.meals import census_day
         from server.schema.meals.types import needs_at
 
-        today = now().astimezone(info.context.settings.zone).date()
-        if on is not None and on > today:
-            raise DomainError(ErrorCode.DATE_IN_FUTURE, ["on"], "The day is in the future.")
-        return await needs_at(info, self.row.id, on or today)
+        return await needs_at(info, self.row.id, census_day(on, info.context.settings.zone))
 
 
 @strawberry.type
