@@ -36,13 +36,8 @@ from server.app import create_app
 from server.domain.clock import now
 from server.domain.meals import MealCount, record_meal
 from server.domain.residents import Consents, Registration, register_resident
-from server.domain.services import (
-    ServiceEntry,
-    add_hearing,
-    advance_stage,
-    log_service,
-    update_status,
-)
+from server.domain.service_progress import add_hearing, advance_stage, update_status
+from server.domain.services import ServiceEntry, log_service
 from server.domain.stays import check_in, transfer
 from server.models import (
     AuditEvent,

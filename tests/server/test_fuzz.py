@@ -59,7 +59,8 @@ from server.domain.errors import DomainError
 from server.domain.meals import MealCount, record_meal
 from server.domain.notes import write_note
 from server.domain.referrals import NewReferral, refer
-from server.domain.services import ServiceEntry, add_hearing, advance_stage, log_service
+from server.domain.service_progress import add_hearing, advance_stage
+from server.domain.services import ServiceEntry, log_service
 from server.domain.stays import check_in, check_out, transfer
 from server.domain.timeline import SOURCES, Position
 from server.models import (

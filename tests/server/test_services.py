@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 from tortoise.exceptions import IntegrityError
 
-import server.domain.services
+import server.domain.service_progress
 from server.domain.clock import now
 from server.domain.services import DEFAULT_PILLAR
 from server.domain.stays import check_in
@@ -739,7 +739,9 @@ async def test_two_tablets_closing_one_service_at_once_one_wins(
     other = gql.as_token(await sign_in(Role.LEGAL, [(await ServiceRecord.get()).shelter_id]))
 
     # when both send at once (on PostgreSQL, their transactions open side by side)
-    with side_by_side(monkeypatch, server.domain.services, parties=2, parallel=on_postgres) as race:
+    with side_by_side(
+        monkeypatch, server.domain.service_progress, parties=2, parallel=on_postgres
+    ) as race:
         results = await asyncio.gather(
             gql.data(UPDATE_STATUS, {"input": {"service": service, "status": "COMPLETED"}}),
             other.data(UPDATE_STATUS, {"input": {"service": service, "status": "CANCELLED"}}),

@@ -9,13 +9,8 @@ from typing import Any
 import pytest
 
 from server.domain.clock import now
-from server.domain.services import (
-    ServiceEntry,
-    add_hearing,
-    advance_stage,
-    log_service,
-    update_status,
-)
+from server.domain.service_progress import add_hearing, advance_stage, update_status
+from server.domain.services import ServiceEntry, log_service
 from server.domain.stays import check_in, check_out, transfer
 from server.models import (
     BedAssignment,

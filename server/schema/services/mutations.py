@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import strawberry
 
-from server.domain import services
+from server.domain import service_progress, services
 from server.domain.errors import DomainError, ErrorCode
-from server.domain.services import Stage
+from server.domain.service_progress import Stage
 from server.models import CourtHearing as CourtHearingRow
 from server.models import ServiceRecord as ServiceRow
 from server.schema.context import Info
@@ -84,7 +84,7 @@ class ServiceMutations:
         idempotency_key: IdempotencyKeyArgument = None,
     ) -> ServiceUpdateStatusPayload:
         async def run() -> ServiceRow:
-            return await services.update_status(
+            return await service_progress.update_status(
                 info.context.viewer,
                 decode_id(input.service, "ServiceRecord", ["service"]),
                 input.status,
@@ -117,7 +117,7 @@ class ServiceMutations:
                     ["documentStage"],
                     "Give one stage: documentStage or returnStage.",
                 )
-            return await services.advance_stage(
+            return await service_progress.advance_stage(
                 info.context.viewer,
                 decode_id(input.service, "ServiceRecord", ["service"]),
                 stages[0],
@@ -138,7 +138,7 @@ class ServiceMutations:
         idempotency_key: IdempotencyKeyArgument = None,
     ) -> CourtHearingAddPayload:
         async def run() -> CourtHearingRow:
-            return await services.add_hearing(
+            return await service_progress.add_hearing(
                 info.context.viewer,
                 decode_id(input.service, "ServiceRecord", ["service"]),
                 on=input.hearing_on,
