@@ -342,6 +342,7 @@ class Migration(migrations.Migration):
             name="allergies",
             field=fields.CharField(
                 default="",
+                db_default="",
                 description="Food allergies in staff's words, e.g. ``peanuts, shellfish``. Empty: none known.",
                 max_length=500,
             ),
@@ -349,16 +350,16 @@ class Migration(migrations.Migration):
         ops.AddField(
             model_name="Resident",
             name="diet_halal",
-            field=fields.BooleanField(default=False),
+            field=fields.BooleanField(default=False, db_default=False),
         ),
         ops.AddField(
             model_name="Resident",
             name="diet_infant_food",
-            field=fields.BooleanField(default=False),
+            field=fields.BooleanField(default=False, db_default=False),
         ),
         ops.AddField(
             model_name="Resident",
             name="diet_vegetarian",
-            field=fields.BooleanField(default=False),
+            field=fields.BooleanField(default=False, db_default=False),
         ),
     ]
