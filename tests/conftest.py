@@ -34,6 +34,12 @@ from server.settings import Settings
 
 #: Tables in an order that deletes children before parents (audit_event apart: it is append-only).
 TABLES = (
+    # Care.
+    "medical_visit",
+    "appointment_status_change",
+    "medical_appointment",
+    "counselling_participant",
+    "counselling_session",
     "case_note",
     "auth_token",
     "login_throttle",
