@@ -23,7 +23,7 @@ from server.models import (
     SessionStatus,
 )
 from server.schema.relay import encode_id
-from tests.conftest import DATA_KEY, GraphQLClient
+from tests.conftest import DATA_KEY, GraphQLClient, QueryCounter
 from tests.server.care import Member, audit_count, book, book_session, local, member, soon, tomorrow
 from tests.server.network import Network, build_network, new_resident
 
@@ -467,3 +467,41 @@ async def test_notes_survive_a_key_rotation(world: World) -> None:
         assert (await CounsellingSession.get(id=session_id)).notes == SECRET
     finally:
         install(Keyring([DATA_KEY.encode()]))
+
+
+EVERYTHING = """
+{
+  counsellingSessions(first: 100) {
+    totalCount
+    edges { node { kind format startsAt status interpreterLanguage durationMinutes notes
+      counsellor { username } shelter { name }
+      participants { attended resident { code counsellingSessions { status } } } } }
+  }
+}"""
+
+
+async def test_the_schedule_costs_the_same_queries_for_3_and_for_12_sessions(
+    gql: GraphQLClient, world: World
+) -> None:
+    # given sessions of one counsellor: recorded groups of two, and individual ones tomorrow
+    counsellor = world.counsellor.client(gql)
+    counts = []
+    made = 0
+    for total in (3, 12):
+        for number in range(made, total):
+            pair = [await new_resident(f"Person{number}"), await new_resident(f"Other{number}")]
+            helper = await member(Role.COUNSELLOR, world.network.shelters[:1])
+            group = await book_session(world.staff, helper, [p.id for p in pair], soon())
+            await record_session(helper.viewer, group, attended_ids={pair[0].id}, notes="n")
+            at = local(tomorrow(), 8) + timedelta(minutes=60 * number)
+            await book_session(world.staff, world.counsellor, [pair[1].id], at)
+        made = total
+
+        # when the counsellor reads everything of every session
+        with QueryCounter() as counter:
+            result = await counsellor.post(EVERYTHING)
+        assert result["data"]["counsellingSessions"]["totalCount"] == 2 * total
+        counts.append(counter.count)
+
+    # then the number of statements does not grow with the number of sessions
+    assert counts[0] == counts[1] <= 15, counts

@@ -24,7 +24,7 @@ from server.models import (
     Role,
 )
 from server.schema.relay import encode_id
-from tests.conftest import DATA_KEY, GraphQLClient
+from tests.conftest import DATA_KEY, GraphQLClient, QueryCounter
 from tests.server.care import (
     Member,
     audit_count,
@@ -685,3 +685,49 @@ async def test_findings_and_notes_survive_a_key_rotation(
     install(Keyring([new_key]))
     visit = await MedicalVisit.get()
     assert (visit.findings, visit.notes) == (FINDINGS, NOTES)
+
+
+EVERYTHING = """
+{
+  appointments(first: 100) {
+    totalCount
+    edges { node { kind startsAt status place durationMinutes
+      resident { code appointments { status } }
+      provider { username shelters { name } } shelter { name }
+      history { status by { username } }
+      visit { findings notes followUpOn recordedBy { username } } } }
+  }
+}"""
+
+
+async def _appointments(world: World, count: int) -> None:
+    """``count`` residents, each with a completed appointment and one tomorrow."""
+    day = tomorrow()
+    for number in range(count):
+        resident = await new_resident(f"Person{number}")
+        medic = await member(Role.MEDICAL, world.network.shelters[:1])
+        due = await book(world.staff, resident.id, medic, soon())
+        await record_visit(medic.viewer, due.id, Visit(findings=f"Findings {number}"))
+        await book(world.staff, resident.id, medic, local(day, 8) + timedelta(minutes=30 * number))
+
+
+async def test_the_schedule_costs_the_same_queries_for_3_and_for_12_appointments(
+    gql: GraphQLClient, world: World
+) -> None:
+    # given 3 residents with appointments (each with visit, history, provider), then 12
+    medic = world.medic.client(gql)
+    counts = []
+    for total in (3, 12):
+        await _appointments(world, total - (3 if counts else 0))
+        # when the medic reads everything of every appointment
+        with QueryCounter() as counter:
+            result = await medic.data(EVERYTHING)
+        assert result["appointments"]["totalCount"] == 2 * total
+        assert all(
+            edge["node"]["visit"] is None or edge["node"]["visit"]["findings"]
+            for edge in result["appointments"]["edges"]
+        )
+        counts.append(counter.count)
+
+    # then the number of statements does not grow with the number of appointments
+    assert counts[0] == counts[1] <= 15, counts
