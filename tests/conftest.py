@@ -34,6 +34,8 @@ from server.settings import Settings
 
 #: Tables in an order that deletes children before parents (audit_event apart: it is append-only).
 TABLES = (
+    "idempotency_key",
+    "referral",
     # Care.
     "medical_visit",
     "appointment_status_change",

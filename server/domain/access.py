@@ -80,6 +80,7 @@ class Action(str, Enum):
     WRITE_NOTE = "write_note"
     MANAGE_ACCOUNTS = "manage_accounts"
     READ_AUDIT = "read_audit"
+    REFER = "refer"
     # Care: medical appointments and counselling sessions.
     SCHEDULE_APPOINTMENT = "schedule_appointment"
     SET_APPOINTMENT_STATUS = "set_appointment_status"
@@ -98,6 +99,7 @@ ALLOWED: dict[Action, frozenset[Role]] = {
     Action.WRITE_NOTE: frozenset({Role.MEDICAL, Role.COUNSELLOR, Role.LEGAL}),
     Action.MANAGE_ACCOUNTS: frozenset({Role.ADMIN}),
     Action.READ_AUDIT: frozenset({Role.ADMIN}),
+    Action.REFER: SHELTER_ROLES,
     # Care. Counsellors and legal advisers schedule, cancel and record only their own sessions.
     Action.SCHEDULE_APPOINTMENT: frozenset({Role.SHELTER_STAFF, Role.MEDICAL}),
     Action.SET_APPOINTMENT_STATUS: frozenset({Role.SHELTER_STAFF, Role.MEDICAL}),

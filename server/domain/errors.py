@@ -30,6 +30,9 @@ class ErrorCode(str, Enum):
     FORBIDDEN = "forbidden"
     LOGIN_FAILED = "login_failed"
     LOGIN_LOCKED = "login_locked"
+    STATUS_CHANGE_NOT_ALLOWED = "status_change_not_allowed"
+    IDEMPOTENCY_KEY_REUSED = "idempotency_key_reused"
+    IDEMPOTENCY_KEY_IN_USE = "idempotency_key_in_use"
     # Care: medical appointments and counselling sessions.
     DATE_IN_PAST = "date_in_past"
     NOT_YET_STARTED = "not_yet_started"
@@ -97,7 +100,7 @@ _CONSTRAINTS: dict[str, tuple[ErrorCode, list[str], str]] = {
         ["at"],
         "A bed assignment cannot end before it started.",
     ),
-    # Care (migration 0007_care_invariants, and the one visit per appointment).
+    # Care (migration *_care_invariants, and the one visit per appointment).
     "ck_medical_appointment_interval": (
         ErrorCode.INVALID_VALUE,
         ["durationMinutes"],

@@ -9,6 +9,7 @@ from server.models.counselling import (
     SessionKind,
     SessionStatus,
 )
+from server.models.idempotency import IdempotencyKey
 from server.models.medical import (
     AppointmentKind,
     AppointmentStatus,
@@ -17,6 +18,7 @@ from server.models.medical import (
     MedicalVisit,
 )
 from server.models.notes import CaseNote, NoteKind
+from server.models.referrals import PartnerKind, Referral, ReferralDirection, ReferralStatus
 from server.models.residents import (
     DocumentStatus,
     ExploitationType,
@@ -40,8 +42,13 @@ __all__ = [
     "AuditEvent",
     "AuthToken",
     "CaseNote",
+    "IdempotencyKey",
     "LoginThrottle",
     "NoteKind",
+    "PartnerKind",
+    "Referral",
+    "ReferralDirection",
+    "ReferralStatus",
     "Role",
     "User",
     "Bed",

@@ -36,6 +36,9 @@ from server.schema.medical.queries import MedicalQueries
 from server.schema.medical.types import MedicalAppointment
 from server.schema.notes.mutations import NoteMutations
 from server.schema.permissions import HideSuggestions, RequestEnd, SignedIn, shown_in_production
+from server.schema.referrals.mutations import ReferralMutations
+from server.schema.referrals.queries import ReferralQueries
+from server.schema.referrals.types import Referral
 from server.schema.relay import LoadedNode
 from server.schema.residents.mutations import ResidentMutations
 from server.schema.residents.queries import ResidentQueries
@@ -59,7 +62,7 @@ CACHED_DOCUMENTS = 256
 
 NODE_TYPES: dict[str, type[LoadedNode]] = {
     node_type.__name__: node_type
-    for node_type in (Region, Shelter, Room, Bed, Resident, Stay, User)
+    for node_type in (Region, Shelter, Room, Bed, Resident, Stay, User, Referral)
     # Care.
     + (MedicalAppointment, CounsellingSession)
 }
@@ -70,6 +73,7 @@ class Query(
     AccountQueries,
     ShelterQueries,
     ResidentQueries,
+    ReferralQueries,
     # Care.
     MedicalQueries,
     CounsellingQueries,
@@ -98,6 +102,7 @@ class Mutation(
     ResidentMutations,
     StayMutations,
     NoteMutations,
+    ReferralMutations,
     # Care.
     MedicalMutations,
     CounsellingMutations,

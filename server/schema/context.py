@@ -30,6 +30,7 @@ from server.schema.medical.loaders import (
     VisitByAppointmentLoader,
 )
 from server.schema.notes.loaders import NotesByResidentLoader
+from server.schema.referrals.loaders import ReferralByIdLoader, ReferralsByResidentLoader
 from server.schema.residents.loaders import ResidentByIdLoader
 from server.schema.shelters.loaders import (
     BedByIdLoader,
@@ -78,6 +79,8 @@ class Loaders:
         self.user_by_id = UserByIdLoader(viewer)
         self.shelter_ids_by_user = ShelterIdsByUserLoader(viewer)
         self.notes_by_resident = NotesByResidentLoader(viewer)
+        self.referral_by_id = ReferralByIdLoader(viewer)
+        self.referrals_by_resident = ReferralsByResidentLoader(viewer)
         # Care: medical appointments and counselling sessions.
         self.appointment_by_id = AppointmentByIdLoader(viewer)
         self.appointments_by_resident = AppointmentsByResidentLoader(viewer)

@@ -115,6 +115,6 @@ async def drop(apps: Any, schema_editor: Any) -> None:
 
 
 class Migration(migrations.Migration):
-    dependencies = [("haven", "0006_care")]
+    dependencies = [("haven", "0008_care")]
 
     operations = [ops.RunPython(create, drop)]

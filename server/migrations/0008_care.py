@@ -8,7 +8,7 @@ from tortoise import fields
 
 
 class Migration(migrations.Migration):
-    dependencies = [("haven", "0005_history_indexes")]
+    dependencies = [("haven", "0007_referrals")]
 
     initial = False
 
