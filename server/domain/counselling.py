@@ -230,7 +230,7 @@ async def _lock_scheduled(
         )
     if session.status is not SessionStatus.SCHEDULED:
         raise DomainError(
-            ErrorCode.SESSION_NOT_SCHEDULED,
+            ErrorCode.STATUS_CHANGE_NOT_ALLOWED,
             ["session"],
             f"The session is already {session.status.value}: only a scheduled one can change.",
         )

@@ -39,8 +39,6 @@ class ErrorCode(str, Enum):
     PROVIDER_DOUBLE_BOOKED = "provider_double_booked"
     RESIDENT_DOUBLE_BOOKED = "resident_double_booked"
     COUNSELLOR_DOUBLE_BOOKED = "counsellor_double_booked"
-    APPOINTMENT_NOT_SCHEDULED = "appointment_not_scheduled"
-    SESSION_NOT_SCHEDULED = "session_not_scheduled"
 
 
 class DomainError(Exception):
@@ -112,12 +110,12 @@ _CONSTRAINTS: dict[str, tuple[ErrorCode, list[str], str]] = {
         "A session must end after it starts and last at most 8 hours.",
     ),
     "ck_medical_appointment_status": (
-        ErrorCode.APPOINTMENT_NOT_SCHEDULED,
+        ErrorCode.STATUS_CHANGE_NOT_ALLOWED,
         ["appointment"],
         "Only a scheduled appointment can change its status.",
     ),
     "ck_counselling_session_status": (
-        ErrorCode.SESSION_NOT_SCHEDULED,
+        ErrorCode.STATUS_CHANGE_NOT_ALLOWED,
         ["session"],
         "Only a scheduled session can be recorded or cancelled.",
     ),
@@ -127,12 +125,12 @@ _CONSTRAINTS: dict[str, tuple[ErrorCode, list[str], str]] = {
         "A hospital is named only for a referral to it.",
     ),
     "medical_visit.appointment_id": (
-        ErrorCode.APPOINTMENT_NOT_SCHEDULED,
+        ErrorCode.STATUS_CHANGE_NOT_ALLOWED,
         ["appointment"],
         "The appointment already has its visit record.",
     ),
     "medical_visit_appointment_id": (
-        ErrorCode.APPOINTMENT_NOT_SCHEDULED,
+        ErrorCode.STATUS_CHANGE_NOT_ALLOWED,
         ["appointment"],
         "The appointment already has its visit record.",
     ),

@@ -198,7 +198,7 @@ async def _lock_scheduled(
     require(viewer, action, shelter_ids=(appointment.shelter_id,))
     if appointment.status is not AppointmentStatus.SCHEDULED:
         raise DomainError(
-            ErrorCode.APPOINTMENT_NOT_SCHEDULED,
+            ErrorCode.STATUS_CHANGE_NOT_ALLOWED,
             ["appointment"],
             f"The appointment is already {appointment.status.value.replace('_', '-')}: "
             "only a scheduled one can change.",

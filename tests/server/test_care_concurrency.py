@@ -209,7 +209,7 @@ async def test_ten_visit_records_of_one_appointment_complete_it_once(race: Race)
     race.assert_concurrent(10)
     assert (
         sorted(tuple(codes(payload)) for payload in payloads)
-        == [()] + [("APPOINTMENT_NOT_SCHEDULED",)] * 9
+        == [()] + [("STATUS_CHANGE_NOT_ALLOWED",)] * 9
     )
     assert await MedicalVisit.all().count() == 1
     assert await AppointmentStatusChange.filter(status=AppointmentStatus.COMPLETED).count() == 1

@@ -4,6 +4,7 @@ read by their author alone, and the schedule."""
 
 from __future__ import annotations
 
+import uuid
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -268,7 +269,7 @@ async def test_a_cancelled_session_frees_the_time(gql: GraphQLClient, world: Wor
 
     # then it was cancelled once and the time is free
     assert cancelled["counsellingSessionCancel"]["session"]["status"] == "CANCELLED"
-    assert codes(again["counsellingSessionCancel"]) == ["SESSION_NOT_SCHEDULED"]
+    assert codes(again["counsellingSessionCancel"]) == ["STATUS_CHANGE_NOT_ALLOWED"]
     assert rebooked["counsellingSessionSchedule"]["errors"] == []
 
 
@@ -390,7 +391,7 @@ async def test_recording_twice_or_too_early_or_a_stranger_is_refused(
     early = await world.counsellor.client(gql).data(RECORD, record(later, [second.id]))
 
     # then each is refused, and the first record stands
-    assert codes(again["counsellingSessionRecord"]) == ["SESSION_NOT_SCHEDULED"]
+    assert codes(again["counsellingSessionRecord"]) == ["STATUS_CHANGE_NOT_ALLOWED"]
     assert codes(early["counsellingSessionRecord"]) == ["NOT_YET_STARTED"]
     assert (await CounsellingSession.get(id=done)).notes == "First"
     assert (await CounsellingSession.get(id=later)).status is SessionStatus.SCHEDULED
@@ -505,3 +506,43 @@ async def test_the_schedule_costs_the_same_queries_for_3_and_for_12_sessions(
 
     # then the number of statements does not grow with the number of sessions
     assert counts[0] == counts[1] <= 15, counts
+
+
+RECORD_ONCE = """
+mutation ($input: CounsellingSessionRecordInput!, $key: UUID) {
+  counsellingSessionRecord(input: $input, idempotencyKey: $key) {
+    session { id status notes } errors { code field }
+  }
+}"""
+
+
+async def test_a_replayed_record_is_answered_as_the_first(gql: GraphQLClient, world: World) -> None:
+    # given a session that has just begun
+    resident = await new_resident()
+    session_id = await book_session(world.staff, world.counsellor, [resident.id], soon())
+    variables = {
+        "input": {
+            "session": encode_id("CounsellingSession", session_id),
+            "attended": [encode_id("Resident", resident.id)],
+            "notes": SECRET,
+        },
+        "key": str(uuid.uuid4()),
+    }
+
+    # when the counsellor's tablet sends the record twice, then the key with other notes
+    first, second = [
+        (await world.counsellor.client(gql).data(RECORD_ONCE, variables))[
+            "counsellingSessionRecord"
+        ]
+        for _ in range(2)
+    ]
+    variables["input"]["notes"] = "Something else"
+    reused = (await world.counsellor.client(gql).data(RECORD_ONCE, variables))[
+        "counsellingSessionRecord"
+    ]
+
+    # then the replay answers as the first did, and the reuse is refused
+    assert first == second and first["errors"] == []
+    assert first["session"]["notes"] == SECRET
+    assert codes(reused) == ["IDEMPOTENCY_KEY_REUSED"]
+    assert await audit_count("session_record") == 1

@@ -3,6 +3,7 @@ changes, the visit record (encrypted, medical-only, audited), and the day's sche
 
 from __future__ import annotations
 
+import uuid
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -339,7 +340,7 @@ async def test_cancel_keeps_who_and_why_and_a_second_change_is_refused(
     ]
     for payload in (again["appointmentCancel"], no_show["appointmentMarkNoShow"]):
         assert payload["appointment"] is None
-        assert codes(payload) == ["APPOINTMENT_NOT_SCHEDULED"]
+        assert codes(payload) == ["STATUS_CHANGE_NOT_ALLOWED"]
         assert "already cancelled" in payload["errors"][0]["message"]
     assert await written() == (1, 2, 0)
     assert (await MedicalAppointment.get()).status is AppointmentStatus.CANCELLED
@@ -482,7 +483,7 @@ async def test_a_completed_appointment_changed_again_is_refused(
         no_show["appointmentMarkNoShow"],
     ):
         assert payload["appointment"] is None
-        assert codes(payload) == ["APPOINTMENT_NOT_SCHEDULED"]
+        assert codes(payload) == ["STATUS_CHANGE_NOT_ALLOWED"]
         assert "already completed" in payload["errors"][0]["message"]
     assert await written() == before == (1, 2, 1)
     assert (await MedicalVisit.get()).findings == "Healthy"
@@ -731,3 +732,63 @@ async def test_the_schedule_costs_the_same_queries_for_3_and_for_12_appointments
 
     # then the number of statements does not grow with the number of appointments
     assert counts[0] == counts[1] <= 15, counts
+
+
+SCHEDULE_ONCE = """
+mutation ($input: AppointmentScheduleInput!, $key: UUID) {
+  appointmentSchedule(input: $input, idempotencyKey: $key) {
+    appointment { id startsAt } errors { code field }
+  }
+}"""
+
+VISIT_ONCE = """
+mutation ($input: VisitRecordInput!, $key: UUID) {
+  visitRecord(input: $input, idempotencyKey: $key) {
+    appointment { id status visit { findings } } errors { code field }
+  }
+}"""
+
+
+async def test_a_replayed_booking_books_once_and_a_reused_key_is_refused(
+    gql: GraphQLClient, world: World
+) -> None:
+    # given a booking sent with a key, as a tablet's offline queue would
+    resident = await new_resident()
+    day = tomorrow()
+    key = str(uuid.uuid4())
+    variables = {**booking(resident.id, world.medic, local(day, 10)), "key": key}
+    desk = world.staff.client(gql)
+
+    # when it is sent three times, then the key is sent with another time
+    answers = [(await desk.data(SCHEDULE_ONCE, variables))["appointmentSchedule"] for _ in range(3)]
+    other = {**booking(resident.id, world.medic, local(day, 11)), "key": key}
+    reused = (await desk.data(SCHEDULE_ONCE, other))["appointmentSchedule"]
+
+    # then one appointment, the same answer each time, and the reuse refused
+    assert answers[0]["errors"] == [] and answers == [answers[0]] * 3
+    assert codes(reused) == ["IDEMPOTENCY_KEY_REUSED"]
+    assert await written() == (1, 1, 0)
+    assert await audit_count("appointment_schedule") == 1
+
+
+async def test_a_replayed_visit_record_writes_one_visit(gql: GraphQLClient, world: World) -> None:
+    # given an appointment whose time has come
+    resident = await new_resident()
+    appointment = await book(world.staff, resident.id, world.medic, soon())
+    variables = {
+        "input": {
+            "appointment": encode_id("MedicalAppointment", appointment.id),
+            "findings": "Healthy",
+        },
+        "key": str(uuid.uuid4()),
+    }
+
+    # when the medic's tablet sends the record twice
+    first, second = [
+        (await world.medic.client(gql).data(VISIT_ONCE, variables))["visitRecord"] for _ in range(2)
+    ]
+
+    # then the second gets the first's answer, not "already completed"
+    assert first == second
+    assert first["errors"] == [] and first["appointment"]["status"] == "COMPLETED"
+    assert await written() == (1, 2, 1)

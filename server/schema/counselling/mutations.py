@@ -13,8 +13,7 @@ from server.schema.counselling.inputs import (
     CounsellingSessionScheduleInput,
 )
 from server.schema.counselling.types import CounsellingSession
-from server.schema.medical.mutations import IdempotencyKey
-from server.schema.relay import UserError, attempt, decode_id
+from server.schema.relay import IdempotencyKeyArgument, UserError, attempt_once, decode_id
 
 
 @strawberry.type
@@ -49,7 +48,7 @@ class CounsellingMutations:
         self,
         info: Info,
         input: CounsellingSessionScheduleInput,
-        idempotency_key: IdempotencyKey = None,
+        idempotency_key: IdempotencyKeyArgument = None,
     ) -> CounsellingSessionSchedulePayload:
         async def run() -> SessionRow:
             booking = counselling.SessionBooking(
@@ -68,7 +67,9 @@ class CounsellingMutations:
                 info.context.viewer, booking, zone=info.context.settings.zone
             )
 
-        row, errors = await attempt(run())
+        row, errors = await attempt_once(
+            info, idempotency_key, "counsellingSessionSchedule", input, SessionRow, run
+        )
         return CounsellingSessionSchedulePayload(session=_session(row), errors=errors)
 
     @strawberry.mutation(
@@ -79,7 +80,7 @@ class CounsellingMutations:
         self,
         info: Info,
         input: CounsellingSessionRecordInput,
-        idempotency_key: IdempotencyKey = None,
+        idempotency_key: IdempotencyKeyArgument = None,
     ) -> CounsellingSessionRecordPayload:
         async def run() -> SessionRow:
             return await counselling.record_session(
@@ -92,7 +93,9 @@ class CounsellingMutations:
                 notes=input.notes,
             )
 
-        row, errors = await attempt(run())
+        row, errors = await attempt_once(
+            info, idempotency_key, "counsellingSessionRecord", input, SessionRow, run
+        )
         return CounsellingSessionRecordPayload(session=_session(row), errors=errors)
 
     @strawberry.mutation(
@@ -102,7 +105,7 @@ class CounsellingMutations:
         self,
         info: Info,
         input: CounsellingSessionCancelInput,
-        idempotency_key: IdempotencyKey = None,
+        idempotency_key: IdempotencyKeyArgument = None,
     ) -> CounsellingSessionCancelPayload:
         async def run() -> SessionRow:
             return await counselling.cancel_session(
@@ -111,5 +114,7 @@ class CounsellingMutations:
                 reason=input.reason,
             )
 
-        row, errors = await attempt(run())
+        row, errors = await attempt_once(
+            info, idempotency_key, "counsellingSessionCancel", input, SessionRow, run
+        )
         return CounsellingSessionCancelPayload(session=_session(row), errors=errors)

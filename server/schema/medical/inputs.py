@@ -9,13 +9,6 @@ import strawberry
 from server.domain.medical import Visit
 from server.schema.medical.types import AppointmentKind
 
-#: The description of every idempotencyKey argument (the same text as server.schema.relay's).
-IDEMPOTENCY_KEY_DOC = (
-    "A UUID the client makes for this request. Sent again (a retry, a tablet's offline queue), "
-    "the request returns its first answer instead of acting twice; with other input it is "
-    "refused (IDEMPOTENCY_KEY_REUSED)."
-)
-
 
 @strawberry.input
 class AppointmentScheduleInput:

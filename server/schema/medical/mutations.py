@@ -2,9 +2,6 @@
 
 from __future__ import annotations
 
-from typing import Annotated
-from uuid import UUID
-
 import strawberry
 
 from server.domain import medical
@@ -12,16 +9,13 @@ from server.models import AppointmentStatus as Status
 from server.models import MedicalAppointment as AppointmentRow
 from server.schema.context import Info
 from server.schema.medical.inputs import (
-    IDEMPOTENCY_KEY_DOC,
     AppointmentCancelInput,
     AppointmentMarkNoShowInput,
     AppointmentScheduleInput,
     VisitRecordInput,
 )
 from server.schema.medical.types import MedicalAppointment
-from server.schema.relay import UserError, attempt, decode_id
-
-IdempotencyKey = Annotated[UUID | None, strawberry.argument(description=IDEMPOTENCY_KEY_DOC)]
+from server.schema.relay import IdempotencyKeyArgument, UserError, attempt_once, decode_id
 
 
 @strawberry.type
@@ -61,7 +55,10 @@ class MedicalMutations:
         "or medical volunteers). Refused in the past, or when either is already booked then."
     )
     async def appointment_schedule(
-        self, info: Info, input: AppointmentScheduleInput, idempotency_key: IdempotencyKey = None
+        self,
+        info: Info,
+        input: AppointmentScheduleInput,
+        idempotency_key: IdempotencyKeyArgument = None,
     ) -> AppointmentSchedulePayload:
         async def run() -> AppointmentRow:
             booking = medical.Booking(
@@ -76,12 +73,17 @@ class MedicalMutations:
                 info.context.viewer, booking, zone=info.context.settings.zone
             )
 
-        row, errors = await attempt(run())
+        row, errors = await attempt_once(
+            info, idempotency_key, "appointmentSchedule", input, AppointmentRow, run
+        )
         return AppointmentSchedulePayload(appointment=_appointment(row), errors=errors)
 
     @strawberry.mutation(description="Cancel a scheduled appointment: its time is free again.")
     async def appointment_cancel(
-        self, info: Info, input: AppointmentCancelInput, idempotency_key: IdempotencyKey = None
+        self,
+        info: Info,
+        input: AppointmentCancelInput,
+        idempotency_key: IdempotencyKeyArgument = None,
     ) -> AppointmentCancelPayload:
         async def run() -> AppointmentRow:
             return await medical.set_appointment_status(
@@ -91,7 +93,9 @@ class MedicalMutations:
                 reason=input.reason,
             )
 
-        row, errors = await attempt(run())
+        row, errors = await attempt_once(
+            info, idempotency_key, "appointmentCancel", input, AppointmentRow, run
+        )
         return AppointmentCancelPayload(appointment=_appointment(row), errors=errors)
 
     @strawberry.mutation(description="Mark a scheduled appointment whose time came a no-show.")
@@ -99,7 +103,7 @@ class MedicalMutations:
         self,
         info: Info,
         input: AppointmentMarkNoShowInput,
-        idempotency_key: IdempotencyKey = None,
+        idempotency_key: IdempotencyKeyArgument = None,
     ) -> AppointmentMarkNoShowPayload:
         async def run() -> AppointmentRow:
             return await medical.set_appointment_status(
@@ -108,7 +112,9 @@ class MedicalMutations:
                 Status.NO_SHOW,
             )
 
-        row, errors = await attempt(run())
+        row, errors = await attempt_once(
+            info, idempotency_key, "appointmentMarkNoShow", input, AppointmentRow, run
+        )
         return AppointmentMarkNoShowPayload(appointment=_appointment(row), errors=errors)
 
     @strawberry.mutation(
@@ -116,7 +122,7 @@ class MedicalMutations:
         "it (medical volunteers of its shelter). Findings and notes are encrypted at rest."
     )
     async def visit_record(
-        self, info: Info, input: VisitRecordInput, idempotency_key: IdempotencyKey = None
+        self, info: Info, input: VisitRecordInput, idempotency_key: IdempotencyKeyArgument = None
     ) -> VisitRecordPayload:
         async def run() -> AppointmentRow:
             return await medical.record_visit(
@@ -126,5 +132,7 @@ class MedicalMutations:
                 zone=info.context.settings.zone,
             )
 
-        row, errors = await attempt(run())
+        row, errors = await attempt_once(
+            info, idempotency_key, "visitRecord", input, AppointmentRow, run
+        )
         return VisitRecordPayload(appointment=_appointment(row), errors=errors)
