@@ -13,6 +13,7 @@ import pytest
 from cryptography.fernet import Fernet
 from starlette.applications import Starlette
 from tortoise import Tortoise
+from tortoise.exceptions import IntegrityError
 
 from server.domain.medical import Visit, record_visit, reencrypt_visits
 from server.encryption import Keyring, install
@@ -20,6 +21,7 @@ from server.models import (
     AppointmentStatus,
     AppointmentStatusChange,
     AuditEvent,
+    CounsellingSession,
     MedicalAppointment,
     MedicalVisit,
     Role,
@@ -792,3 +794,55 @@ async def test_a_replayed_visit_record_writes_one_visit(gql: GraphQLClient, worl
     assert first == second
     assert first["errors"] == [] and first["appointment"]["status"] == "COMPLETED"
     assert await written() == (1, 2, 1)
+
+
+async def test_the_database_itself_refuses_what_the_rules_refuse(world: World) -> None:
+    # given a completed appointment, a cancelled one, and a scheduled session
+    first, second = await new_resident(), await new_resident("Gulnora", "Tosheva")
+    done = await book(world.staff, first.id, world.medic, soon())
+    await record_visit(world.medic.viewer, done.id, Visit(findings="Healthy"))
+    cancelled = await book(world.staff, second.id, world.medic, local(tomorrow(), 10))
+    await MedicalAppointment.filter(id=cancelled.id).update(status=AppointmentStatus.CANCELLED)
+    counsellor = await member(Role.COUNSELLOR, world.network.shelters[:1])
+    session = await book_session(world.staff, counsellor, [second.id], local(tomorrow(), 15))
+    start = local(tomorrow(), 12)
+
+    # when a writer that skips the rules changes a final status, stretches or inverts a booking,
+    # names a hospital without a referral, or adds a second visit
+    attempts = {
+        "completed to cancelled": MedicalAppointment.filter(id=done.id).update(
+            status=AppointmentStatus.CANCELLED
+        ),
+        "cancelled to scheduled": MedicalAppointment.filter(id=cancelled.id).update(
+            status=AppointmentStatus.SCHEDULED
+        ),
+        "ends before it starts": MedicalAppointment.filter(id=cancelled.id).update(
+            starts_at=start, ends_at=start - timedelta(minutes=1)
+        ),
+        "nine hours": MedicalAppointment.filter(id=cancelled.id).update(
+            starts_at=start, ends_at=start + timedelta(hours=9)
+        ),
+        "a session of no time": CounsellingSession.filter(id=session).update(
+            starts_at=start, ends_at=start
+        ),
+        "a hospital without a referral": MedicalVisit.filter(appointment_id=done.id).update(
+            hospital="City Hospital No. 1"
+        ),
+        "a second visit": MedicalVisit.create(
+            appointment_id=done.id,
+            recorded_by_id=world.medic.user.id,
+            recorded_at=datetime.now(UTC),
+            findings="Again",
+        ),
+    }
+    refused = []
+    for name, attempt in attempts.items():
+        try:
+            await attempt
+        except IntegrityError:
+            refused.append(name)
+
+    # then the database refuses each
+    assert refused == list(attempts)
+    assert (await MedicalAppointment.get(id=done.id)).status is AppointmentStatus.COMPLETED
+    assert await MedicalVisit.all().count() == 1
