@@ -32,6 +32,8 @@ class ErrorCode(str, Enum):
     LOGIN_LOCKED = "login_locked"
     IDEMPOTENCY_KEY_REUSED = "idempotency_key_reused"
     IDEMPOTENCY_KEY_IN_USE = "idempotency_key_in_use"
+    # bed holds
+    HOLD_NOT_ACTIVE = "hold_not_active"
 
 
 class DomainError(Exception):
@@ -90,6 +92,13 @@ _CONSTRAINTS: dict[str, tuple[ErrorCode, list[str], str]] = {
         ErrorCode.DATE_BEFORE_HISTORY,
         ["at"],
         "A bed assignment cannot end before it started.",
+    ),
+    # bed holds (server/migrations/0008_bed_hold_invariants.py)
+    "ck_bed_hold_outcome": (ErrorCode.INVALID_VALUE, ["hold"], "A hold ends with an outcome."),
+    "ck_bed_hold_release_interval": (
+        ErrorCode.DATE_BEFORE_HISTORY,
+        ["hold"],
+        "A hold cannot end before it began.",
     ),
 }
 

@@ -28,6 +28,11 @@ from server.schema.accounts.mutations import AccountMutations
 from server.schema.accounts.queries import AccountQueries
 from server.schema.accounts.types import User
 from server.schema.context import Info
+from server.schema.events.extension import Realtime
+from server.schema.events.subscriptions import EventSubscriptions
+from server.schema.holds.mutations import HoldMutations
+from server.schema.holds.queries import HoldQueries
+from server.schema.holds.types import BedHold
 from server.schema.notes.mutations import NoteMutations
 from server.schema.permissions import HideSuggestions, RequestEnd, SignedIn, shown_in_production
 from server.schema.relay import LoadedNode
@@ -53,12 +58,12 @@ CACHED_DOCUMENTS = 256
 
 NODE_TYPES: dict[str, type[LoadedNode]] = {
     node_type.__name__: node_type
-    for node_type in (Region, Shelter, Room, Bed, Resident, Stay, User)
+    for node_type in (Region, Shelter, Room, Bed, Resident, Stay, User, BedHold)
 }
 
 
 @strawberry.type
-class Query(AccountQueries, ShelterQueries, ResidentQueries):
+class Query(AccountQueries, ShelterQueries, ResidentQueries, HoldQueries):
     @strawberry.field(
         permission_classes=[SignedIn],
         description="Any object you may see, by its global ID; null if there is no such object.",
@@ -77,7 +82,19 @@ class Query(AccountQueries, ShelterQueries, ResidentQueries):
 
 
 @strawberry.type
-class Mutation(AccountMutations, ShelterMutations, ResidentMutations, StayMutations, NoteMutations):
+class Mutation(
+    AccountMutations,
+    ShelterMutations,
+    ResidentMutations,
+    StayMutations,
+    NoteMutations,
+    HoldMutations,
+):
+    pass
+
+
+@strawberry.type
+class Subscription(EventSubscriptions):
     pass
 
 
@@ -94,6 +111,7 @@ def build_schema(settings: Settings) -> strawberry.Schema:
         lambda: AddValidationRules(rules),
         lambda: ValidationCache(maxsize=CACHED_DOCUMENTS),
         RequestEnd,
+        Realtime,
     ]
     if settings.production:
         extensions += [
@@ -104,6 +122,7 @@ def build_schema(settings: Settings) -> strawberry.Schema:
     return strawberry.Schema(
         query=Query,
         mutation=Mutation,
+        subscription=Subscription,
         types=list(NODE_TYPES.values()),
         extensions=extensions,
     )

@@ -17,6 +17,7 @@ from strawberry.types import Info as StrawberryInfo
 from server.domain.access import Viewer
 from server.domain.audit import ReadLog
 from server.schema.accounts.loaders import ShelterIdsByUserLoader, UserByIdLoader
+from server.schema.holds.loaders import HoldByIdLoader
 from server.schema.notes.loaders import NotesByResidentLoader
 from server.schema.residents.loaders import ResidentByIdLoader
 from server.schema.shelters.loaders import (
@@ -66,6 +67,7 @@ class Loaders:
         self.user_by_id = UserByIdLoader(viewer)
         self.shelter_ids_by_user = ShelterIdsByUserLoader(viewer)
         self.notes_by_resident = NotesByResidentLoader(viewer)
+        self.hold_by_id = HoldByIdLoader(viewer)
 
 
 @dataclass
@@ -78,6 +80,8 @@ class Context:
     token: str = ""
     #: The client's network address, for sign-in throttling.
     address: str = ""
+    #: A WebSocket's ``connection_init`` payload (strawberry sets it), where its token is.
+    connection_params: dict[str, object] = field(default_factory=dict)
     loaders: Loaders = field(init=False)
     #: Sensitive reads of this request, written to the audit trail when it ends.
     reads: ReadLog = field(init=False)
