@@ -25,6 +25,8 @@ logger = logging.getLogger(__name__)
 
 #: Longest wait between attempts to reach Redis again.
 MAX_BACKOFF = 30.0
+#: Longest a publish may take before the event is told to this process only.
+PUBLISH_TIMEOUT = 3.0
 
 
 class RedisEvents:
@@ -33,9 +35,12 @@ class RedisEvents:
     Only ``encode``'s ids and counts travel: Redis never sees a name."""
 
     def __init__(self, url: str, channel: str) -> None:
-        self.redis = Redis.from_url(url, health_check_interval=30, socket_keepalive=True)
+        #: Publishing waits at most a few seconds: a write's answer must not hang on Redis.
+        self.redis = Redis.from_url(url, socket_timeout=PUBLISH_TIMEOUT, socket_connect_timeout=5)
+        #: Listening waits as long as it takes, pinging to find a dead connection.
+        self.listening = Redis.from_url(url, health_check_interval=30, socket_keepalive=True)
         self.channel = channel
-        self.pubsub = self.redis.pubsub(ignore_subscribe_messages=True)
+        self.pubsub = self.listening.pubsub(ignore_subscribe_messages=True)
         self.reader: asyncio.Task[None] | None = None
 
     async def start(self) -> None:
@@ -79,6 +84,7 @@ class RedisEvents:
                 await self.reader
         with suppress(RedisError, OSError):
             await self.pubsub.aclose()  # type: ignore[no-untyped-call]
+        await self.listening.aclose()
         await self.redis.aclose()
 
 

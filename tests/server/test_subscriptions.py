@@ -289,6 +289,34 @@ async def test_an_expired_hold_frees_the_bed_without_anyone_acting(
     }
 
 
+IDENTITY_IN_EVENTS = """
+subscription { occupancyChanged { shelter { rooms { beds { currentStay {
+  resident { givenName } } } } } } }"""
+
+
+async def test_identity_read_in_an_event_is_audited_when_it_is_sent(
+    app: Starlette, gql: GraphQLClient
+) -> None:
+    # given staff of the shelter watching it, asking for the names of who sleeps there
+    network = await build_network(shelters=1)
+    token = await sign_in(Role.SHELTER_STAFF, network.shelters)
+    async with Subscriber.open(app, token) as subscriber:
+        await subscriber.subscribe(IDENTITY_IN_EVENTS)
+        await subscriber.data()  # nobody there yet
+
+        # when a resident is checked in, then a bed goes out of service
+        await checked_in(gql.as_token(token), network, bed=0)
+        first = await subscriber.data()
+        reads_then = await AuditEvent.filter(action="read_identity").count()
+        await gql.as_token(token).data(SET_STATUS, {"bed": encode_id("Bed", network.beds[1].id)})
+        second = await subscriber.data()
+        reads_after = await AuditEvent.filter(action="read_identity").count()
+
+    # then each event that showed the name is in the audit trail by the time it arrived
+    assert "Dilnoza" in str(first) and "Dilnoza" in str(second)
+    assert (reads_then, reads_after) == (1, 2)
+
+
 # --- sessions ------------------------------------------------------------------------------------
 
 
@@ -327,6 +355,26 @@ async def test_an_event_is_not_sent_on_a_session_that_ended(app: Starlette) -> N
         ended = await subscriber.next()
 
     assert "data" not in ended["payload"] or ended["payload"]["data"] is None
+    assert ended["payload"]["errors"][0]["extensions"]["code"] == "UNAUTHENTICATED"
+
+
+async def test_watching_is_not_use_so_an_idle_session_still_ends(app: Starlette) -> None:
+    await build_network(shelters=1)
+    token = await sign_in(Role.COORDINATOR, name="wallboard")
+
+    async with Subscriber.open(app, token) as subscriber:
+        await subscriber.subscribe(OCCUPANCY_CHANGED)
+        await subscriber.data()
+        # the last request was a while ago (but within the idle limit)
+        quiet_since = now() - timedelta(minutes=30)
+        await AuthToken.all().update(last_used_at=quiet_since)
+        await subscriber.silent(0.7)  # several re-checks meanwhile
+        assert (await AuthToken.get()).last_used_at == quiet_since
+
+        # once the session is idle for longer than allowed, the subscription ends
+        await AuthToken.all().update(last_used_at=now() - timedelta(hours=3))
+        ended = await subscriber.next(timeout=3)
+
     assert ended["payload"]["errors"][0]["extensions"]["code"] == "UNAUTHENTICATED"
 
 

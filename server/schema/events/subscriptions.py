@@ -39,7 +39,7 @@ from server.domain.events import (
 )
 from server.domain.occupancy import Occupancy as Figures
 from server.domain.occupancy import occupancy_at
-from server.schema.context import Info
+from server.schema.context import Info, Loaders
 from server.schema.events.types import AppointmentChange, OccupancyChange, StockLowAlert
 from server.schema.permissions import SignedIn
 from server.schema.relay import decode_id, encode_id
@@ -53,15 +53,18 @@ class Watch:
         self.info = info
 
     async def viewer(self) -> Viewer:
-        """The subscriber now, with fresh loaders; UNAUTHENTICATED once the session ended."""
+        """The subscriber now, with fresh loaders; UNAUTHENTICATED once the session ended.
+        Watching is not use: a session left only watching still ends when idle."""
         context = self.info.context
-        await context.reads.flush()
         viewer = await authenticate(
-            context.token, client=context.viewer.client, settings=context.settings
+            context.token, client=context.viewer.client, settings=context.settings, touch=False
         )
         if not viewer.signed_in:
             raise DomainError(ErrorCode.UNAUTHENTICATED, [], "Your session has ended.")
-        context.signed_in_as(viewer)
+        # Not signed_in_as: the connection's other subscriptions may be adding to its read
+        # log (written after each result they send), which must not be swapped under them.
+        context.viewer = viewer
+        context.loaders = Loaders(viewer)
         return viewer
 
     async def next(
