@@ -358,6 +358,32 @@ async def test_an_event_is_not_sent_on_a_session_that_ended(app: Starlette) -> N
     assert ended["payload"]["errors"][0]["extensions"]["code"] == "UNAUTHENTICATED"
 
 
+async def test_a_stream_of_other_shelters_events_does_not_delay_the_check(
+    app: Starlette,
+) -> None:
+    # given staff of shelter 1 watching, while shelter 0 is busy
+    network = await build_network(shelters=2)
+    token = await sign_in(Role.SHELTER_STAFF, [network.shelters[1]], name="busy-revoked")
+    async with Subscriber.open(app, token) as subscriber:
+        await subscriber.subscribe(OCCUPANCY_CHANGED)
+        await subscriber.data()
+        user_id = (await AuthToken.all().select_related("user").first()).user.id  # type: ignore[union-attr]
+        await revoke_sessions(Viewer.operator("tests"), user_id)
+
+        # when events none of which are theirs keep coming faster than the re-check period
+        async def busy() -> None:
+            for n in range(60):
+                await publish(OccupancyChanged(shelter_id=network.shelters[0].id + n % 2 * 1000))
+                await asyncio.sleep(0.02)
+
+        noise = asyncio.create_task(busy())
+        ended = await subscriber.next(timeout=1.0)
+        await noise
+
+    # then the session is still checked in time, and the subscription ends
+    assert ended["payload"]["errors"][0]["extensions"]["code"] == "UNAUTHENTICATED"
+
+
 async def test_watching_is_not_use_so_an_idle_session_still_ends(app: Starlette) -> None:
     await build_network(shelters=1)
     token = await sign_in(Role.COORDINATOR, name="wallboard")

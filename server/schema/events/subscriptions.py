@@ -1,10 +1,10 @@
 """Subscriptions over graphql-transport-ws: occupancyChanged, stockLow, appointmentChanged.
 
 Each listens to the events reaching this process (server/domain/events.py) and passes on only
-those its subscriber may see, read as the subscriber at that moment. Before each, and when idle
-at least every ``settings.subscription_recheck_seconds``, the session is checked again: once it
-is signed out, revoked, expired or its account closed, the subscription ends with an
-UNAUTHENTICATED error. A shelter asked for that is not yours is refused as not found.
+those its subscriber may see, read as the subscriber at that moment. Before each it sends, and
+at least every ``settings.subscription_recheck_seconds`` whatever comes, the session is checked
+again: once it is signed out, revoked, idle, expired or its account closed, the subscription
+ends with an UNAUTHENTICATED error. A shelter asked for that is not yours is not found.
 
     subscription { occupancyChanged(region: "UmVnaW9uOjE=") {
       shelter { name } occupancy { free held } at } }
@@ -12,7 +12,8 @@ UNAUTHENTICATED error. A shelter asked for that is not yours is refused as not f
 
 from __future__ import annotations
 
-from collections.abc import AsyncGenerator, Sequence
+import time
+from collections.abc import AsyncGenerator, Callable, Sequence
 
 import strawberry
 from tortoise.queryset import QuerySet
@@ -45,12 +46,17 @@ from server.schema.permissions import SignedIn
 from server.schema.relay import decode_id, encode_id
 from server.schema.shelters.types import Occupancy, Shelter
 
+#: Whether an event is for this subscription, as this viewer.
+Wanted = Callable[[Viewer, Event], bool]
+
 
 class Watch:
-    """One subscription's subscriber, checked again before each event it is sent."""
+    """One subscription's subscriber: the session checked again before each event it is sent,
+    and at least every ``settings.subscription_recheck_seconds`` whatever else comes."""
 
     def __init__(self, info: Info) -> None:
         self.info = info
+        self.checked = 0.0
 
     async def viewer(self) -> Viewer:
         """The subscriber now, with fresh loaders; UNAUTHENTICATED once the session ended.
@@ -61,23 +67,25 @@ class Watch:
         )
         if not viewer.signed_in:
             raise DomainError(ErrorCode.UNAUTHENTICATED, [], "Your session has ended.")
+        self.checked = time.monotonic()
         # Not signed_in_as: the connection's other subscriptions may be adding to its read
         # log (written after each result they send), which must not be swapped under them.
         context.viewer = viewer
         context.loaders = Loaders(viewer)
         return viewer
 
-    async def next(
-        self, listener: Listener, kinds: tuple[type[Event], ...]
-    ) -> tuple[Event, Viewer]:
-        """The next event of ``kinds``, and the subscriber as of now."""
-        wait = self.info.context.settings.subscription_recheck_seconds
+    async def next(self, listener: Listener, wanted: Wanted) -> tuple[Event, Viewer]:
+        """The next event this subscriber wants and may see, and the subscriber as of now.
+        Events that are not theirs even as they were are passed over without a query."""
+        period = self.info.context.settings.subscription_recheck_seconds
         while True:
-            event = await listener.next(timeout=wait)
-            if event is None:
-                await self.viewer()
-            elif isinstance(event, kinds):
-                return event, await self.viewer()
+            due = self.checked + period - time.monotonic()
+            event = await listener.next(timeout=max(due, 0.0))
+            maybe = event is not None and wanted(self.info.context.viewer, event)
+            if maybe or time.monotonic() - self.checked >= period:
+                viewer = await self.viewer()
+                if event is not None and wanted(viewer, event):
+                    return event, viewer
 
 
 async def _shelter(info: Info, value: strawberry.ID | None) -> int | None:
@@ -131,23 +139,28 @@ class EventSubscriptions:
                 query = query.filter(region_id=region_id)
             return query
 
+        def wanted(viewer: Viewer, event: Event) -> bool:
+            if isinstance(event, Resync):
+                return True
+            return (
+                isinstance(event, OccupancyChanged)
+                and sees_shelter(viewer, event.shelter_id)
+                and shelter_id in (None, event.shelter_id)
+            )
+
         async def changes() -> AsyncGenerator[OccupancyChange, None]:
             watch = Watch(info)
             async with listen() as listener:
-                for change in await _figures(await covered(info.context.viewer)):
+                viewer = await watch.viewer()
+                for change in await _figures(await covered(viewer)):
                     yield change
                 while True:
-                    event, viewer = await watch.next(listener, (OccupancyChanged, Resync))
+                    event, viewer = await watch.next(listener, wanted)
                     if isinstance(event, Resync):  # events were lost: send everything again
                         for change in await _figures(await covered(viewer)):
                             yield change
                         continue
                     assert isinstance(event, OccupancyChanged)
-                    if not sees_shelter(viewer, event.shelter_id) or shelter_id not in (
-                        None,
-                        event.shelter_id,
-                    ):
-                        continue
                     row = await info.context.loaders.shelter_by_id.load(event.shelter_id)
                     if row is not None and region_id in (None, row.region_id):
                         yield (await _figures([row]))[0]
@@ -164,17 +177,19 @@ class EventSubscriptions:
     ) -> AsyncGenerator[StockLowAlert, None]:
         shelter_id = await _shelter(info, shelter)
 
+        def wanted(viewer: Viewer, event: Event) -> bool:
+            return (
+                isinstance(event, StockLow)
+                and may_watch_stock(viewer, event.shelter_id)
+                and shelter_id in (None, event.shelter_id)
+            )
+
         async def alerts() -> AsyncGenerator[StockLowAlert, None]:
             watch = Watch(info)
             async with listen() as listener:
                 while True:
-                    event, viewer = await watch.next(listener, (StockLow,))
+                    event, _ = await watch.next(listener, wanted)
                     assert isinstance(event, StockLow)
-                    if not may_watch_stock(viewer, event.shelter_id) or shelter_id not in (
-                        None,
-                        event.shelter_id,
-                    ):
-                        continue
                     row = await info.context.loaders.shelter_by_id.load(event.shelter_id)
                     if row is not None:
                         yield StockLowAlert(
@@ -201,17 +216,19 @@ class EventSubscriptions:
             )
         shelter_id = await _shelter(info, shelter)
 
+        def wanted(viewer: Viewer, event: Event) -> bool:
+            return (
+                isinstance(event, AppointmentChanged)
+                and may_watch_appointments(viewer, event.shelter_id)
+                and shelter_id in (None, event.shelter_id)
+            )
+
         async def changes() -> AsyncGenerator[AppointmentChange, None]:
             watch = Watch(info)
             async with listen() as listener:
                 while True:
-                    event, viewer = await watch.next(listener, (AppointmentChanged,))
+                    event, _ = await watch.next(listener, wanted)
                     assert isinstance(event, AppointmentChanged)
-                    if not may_watch_appointments(viewer, event.shelter_id) or shelter_id not in (
-                        None,
-                        event.shelter_id,
-                    ):
-                        continue
                     row = await info.context.loaders.shelter_by_id.load(event.shelter_id)
                     if row is not None:
                         yield AppointmentChange(
