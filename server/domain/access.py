@@ -69,6 +69,7 @@ class Action(str, Enum):
     MANAGE_ACCOUNTS = "manage_accounts"
     READ_AUDIT = "read_audit"
     HOLD_BED = "hold_bed"  # realtime: hold a bed for an incoming person, or call the hold off
+    REFER = "refer"
 
 
 #: Which roles may take each action; "own" ones only in their shelters (``require`` checks).
@@ -83,6 +84,7 @@ ALLOWED: dict[Action, frozenset[Role]] = {
     Action.READ_AUDIT: frozenset({Role.ADMIN}),
     # realtime: a hotline operator is a coordinator account (network-wide, no identities)
     Action.HOLD_BED: frozenset({Role.SHELTER_STAFF, Role.COORDINATOR}),
+    Action.REFER: SHELTER_ROLES,
 }
 
 

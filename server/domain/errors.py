@@ -30,6 +30,7 @@ class ErrorCode(str, Enum):
     FORBIDDEN = "forbidden"
     LOGIN_FAILED = "login_failed"
     LOGIN_LOCKED = "login_locked"
+    STATUS_CHANGE_NOT_ALLOWED = "status_change_not_allowed"
     IDEMPOTENCY_KEY_REUSED = "idempotency_key_reused"
     IDEMPOTENCY_KEY_IN_USE = "idempotency_key_in_use"
     # bed holds
@@ -93,7 +94,7 @@ _CONSTRAINTS: dict[str, tuple[ErrorCode, list[str], str]] = {
         ["at"],
         "A bed assignment cannot end before it started.",
     ),
-    # bed holds (server/migrations/0008_bed_hold_invariants.py)
+    # bed holds (server/migrations/0009_bed_hold_invariants.py)
     "ck_bed_hold_outcome": (ErrorCode.INVALID_VALUE, ["hold"], "A hold ends with an outcome."),
     "ck_bed_hold_release_interval": (
         ErrorCode.DATE_BEFORE_HISTORY,

@@ -35,6 +35,9 @@ from server.schema.holds.queries import HoldQueries
 from server.schema.holds.types import BedHold
 from server.schema.notes.mutations import NoteMutations
 from server.schema.permissions import HideSuggestions, RequestEnd, SignedIn, shown_in_production
+from server.schema.referrals.mutations import ReferralMutations
+from server.schema.referrals.queries import ReferralQueries
+from server.schema.referrals.types import Referral
 from server.schema.relay import LoadedNode
 from server.schema.residents.mutations import ResidentMutations
 from server.schema.residents.queries import ResidentQueries
@@ -58,12 +61,12 @@ CACHED_DOCUMENTS = 256
 
 NODE_TYPES: dict[str, type[LoadedNode]] = {
     node_type.__name__: node_type
-    for node_type in (Region, Shelter, Room, Bed, Resident, Stay, User, BedHold)
+    for node_type in (Region, Shelter, Room, Bed, Resident, Stay, User, Referral, BedHold)
 }
 
 
 @strawberry.type
-class Query(AccountQueries, ShelterQueries, ResidentQueries, HoldQueries):
+class Query(AccountQueries, ShelterQueries, ResidentQueries, ReferralQueries, HoldQueries):
     @strawberry.field(
         permission_classes=[SignedIn],
         description="Any object you may see, by its global ID; null if there is no such object.",
@@ -88,6 +91,7 @@ class Mutation(
     ResidentMutations,
     StayMutations,
     NoteMutations,
+    ReferralMutations,
     HoldMutations,
 ):
     pass

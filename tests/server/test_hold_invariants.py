@@ -1,5 +1,5 @@
 """The database itself refuses a hold that ends without an outcome, has an outcome while still
-open, or ends before it began, whoever writes (server/migrations/0008_bed_hold_invariants.py)."""
+open, or ends before it began, whoever writes (server/migrations/0009_bed_hold_invariants.py)."""
 
 from __future__ import annotations
 

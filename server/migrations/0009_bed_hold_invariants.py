@@ -59,6 +59,6 @@ async def drop(apps: Any, schema_editor: Any) -> None:
 
 
 class Migration(migrations.Migration):
-    dependencies = [("haven", "0007_bed_holds")]
+    dependencies = [("haven", "0008_bed_holds")]
 
     operations = [ops.RunPython(create, drop)]
