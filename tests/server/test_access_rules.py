@@ -36,7 +36,7 @@ def test_shelter_roles_act_only_in_their_shelters() -> None:
     ("role", "allowed"),
     [
         (Role.ADMIN, {Action.SET_BED_STATUS, Action.MANAGE_ACCOUNTS, Action.READ_AUDIT}),
-        (Role.COORDINATOR, {Action.TRANSFER}),
+        (Role.COORDINATOR, {Action.TRANSFER, Action.HOLD_BED}),
         (
             Role.SHELTER_STAFF,
             {
@@ -45,6 +45,7 @@ def test_shelter_roles_act_only_in_their_shelters() -> None:
                 Action.CHECK_OUT,
                 Action.TRANSFER,
                 Action.SET_BED_STATUS,
+                Action.HOLD_BED,
                 Action.REFER,
                 # Care.
                 Action.SCHEDULE_APPOINTMENT,
