@@ -40,6 +40,12 @@ TABLES = (
     "meal_record",
     "idempotency_key",
     "referral",
+    # Care.
+    "medical_visit",
+    "appointment_status_change",
+    "medical_appointment",
+    "counselling_participant",
+    "counselling_session",
     "case_note",
     "auth_token",
     "login_throttle",
@@ -116,6 +122,7 @@ def settings(database_url: str) -> Settings:
         database_pool_size=60,
         data_key=DATA_KEY,
         login_delay_seconds=0.0,  # the slowing itself is tested with its own settings
+        hold_sweep_seconds=0,  # no background queries unless a test asks (query counts)
     )
 
 

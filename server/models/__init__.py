@@ -2,8 +2,22 @@
 
 from server.models.accounts import AuthToken, LoginThrottle, Role, User
 from server.models.audit import AuditEvent
+from server.models.counselling import (
+    CounsellingParticipant,
+    CounsellingSession,
+    SessionFormat,
+    SessionKind,
+    SessionStatus,
+)
 from server.models.idempotency import IdempotencyKey
 from server.models.meals import Meal, MealRecord
+from server.models.medical import (
+    AppointmentKind,
+    AppointmentStatus,
+    AppointmentStatusChange,
+    MedicalAppointment,
+    MedicalVisit,
+)
 from server.models.notes import CaseNote, NoteKind
 from server.models.referrals import PartnerKind, Referral, ReferralDirection, ReferralStatus
 from server.models.residents import (
@@ -30,6 +44,7 @@ from server.models.shelters import (
     BedFeature,
     BedHold,
     BedOutage,
+    HoldOutcome,
     Region,
     Room,
     Shelter,
@@ -58,6 +73,7 @@ __all__ = [
     "DocumentStatus",
     "ExitDestination",
     "ExploitationType",
+    "HoldOutcome",
     "ReferralSource",
     "Region",
     "Resident",
@@ -78,4 +94,15 @@ __all__ = [
     "ServiceKind",
     "ServiceRecord",
     "ServiceStatus",
+    # Care.
+    "AppointmentKind",
+    "AppointmentStatus",
+    "AppointmentStatusChange",
+    "CounsellingParticipant",
+    "CounsellingSession",
+    "MedicalAppointment",
+    "MedicalVisit",
+    "SessionFormat",
+    "SessionKind",
+    "SessionStatus",
 ]

@@ -28,9 +28,20 @@ from server.schema.accounts.mutations import AccountMutations
 from server.schema.accounts.queries import AccountQueries
 from server.schema.accounts.types import User
 from server.schema.context import Info
+from server.schema.counselling.mutations import CounsellingMutations
+from server.schema.counselling.queries import CounsellingQueries
+from server.schema.counselling.types import CounsellingSession
+from server.schema.events.extension import Realtime
+from server.schema.events.subscriptions import EventSubscriptions
+from server.schema.holds.mutations import HoldMutations
+from server.schema.holds.queries import HoldQueries
+from server.schema.holds.types import BedHold
 from server.schema.meals.mutations import MealMutations
 from server.schema.meals.queries import MealQueries
 from server.schema.meals.types import MealRecord
+from server.schema.medical.mutations import MedicalMutations
+from server.schema.medical.queries import MedicalQueries
+from server.schema.medical.types import MedicalAppointment
 from server.schema.notes.mutations import NoteMutations
 from server.schema.permissions import HideSuggestions, RequestEnd, SignedIn, shown_in_production
 from server.schema.referrals.mutations import ReferralMutations
@@ -62,14 +73,35 @@ CACHED_DOCUMENTS = 256
 
 NODE_TYPES: dict[str, type[LoadedNode]] = {
     node_type.__name__: node_type
-    for node_type in (Region, Shelter, Room, Bed, Resident, Stay, User, Referral)
-    + (ServiceRecord, MealRecord)
+    for node_type in (
+        Region,
+        Shelter,
+        Room,
+        Bed,
+        Resident,
+        Stay,
+        User,
+        Referral,
+        BedHold,
+        MedicalAppointment,
+        CounsellingSession,
+        ServiceRecord,
+        MealRecord,
+    )
 }
 
 
 @strawberry.type
 class Query(
-    AccountQueries, ShelterQueries, ResidentQueries, ReferralQueries, ServiceQueries, MealQueries
+    AccountQueries,
+    ShelterQueries,
+    ResidentQueries,
+    ReferralQueries,
+    HoldQueries,
+    MedicalQueries,
+    CounsellingQueries,
+    ServiceQueries,
+    MealQueries,
 ):
     @strawberry.field(
         permission_classes=[SignedIn],
@@ -98,7 +130,15 @@ class Mutation(
     ServiceMutations,
     MealMutations,
     ReferralMutations,
+    HoldMutations,
+    MedicalMutations,
+    CounsellingMutations,
 ):
+    pass
+
+
+@strawberry.type
+class Subscription(EventSubscriptions):
     pass
 
 
@@ -115,6 +155,7 @@ def build_schema(settings: Settings) -> strawberry.Schema:
         lambda: AddValidationRules(rules),
         lambda: ValidationCache(maxsize=CACHED_DOCUMENTS),
         RequestEnd,
+        Realtime,
     ]
     if settings.production:
         extensions += [
@@ -125,6 +166,7 @@ def build_schema(settings: Settings) -> strawberry.Schema:
     return strawberry.Schema(
         query=Query,
         mutation=Mutation,
+        subscription=Subscription,
         types=list(NODE_TYPES.values()),
         extensions=extensions,
     )

@@ -17,7 +17,20 @@ from strawberry.types import Info as StrawberryInfo
 from server.domain.access import Viewer
 from server.domain.audit import ReadLog
 from server.schema.accounts.loaders import ShelterIdsByUserLoader, UserByIdLoader
+from server.schema.counselling.loaders import (
+    ParticipantsBySessionLoader,
+    SessionByIdLoader,
+    SessionsByResidentLoader,
+)
+from server.schema.holds.loaders import HoldByIdLoader
 from server.schema.meals.loaders import DietaryNeedsLoader, MealRecordByIdLoader
+from server.schema.medical.loaders import (
+    AppointmentByIdLoader,
+    AppointmentsByResidentLoader,
+    ColleagueByIdLoader,
+    StatusChangesByAppointmentLoader,
+    VisitByAppointmentLoader,
+)
 from server.schema.notes.loaders import NotesByResidentLoader
 from server.schema.referrals.loaders import ReferralByIdLoader, ReferralsByResidentLoader
 from server.schema.residents.loaders import ResidentByIdLoader
@@ -83,8 +96,18 @@ class Loaders:
         self.meal_record_by_id = MealRecordByIdLoader(viewer)
         self.dietary_needs = DietaryNeedsLoader(viewer)
         self.timeline = TimelineLoader(viewer)
+        self.hold_by_id = HoldByIdLoader(viewer)
         self.referral_by_id = ReferralByIdLoader(viewer)
         self.referrals_by_resident = ReferralsByResidentLoader(viewer)
+        # Care: medical appointments and counselling sessions.
+        self.appointment_by_id = AppointmentByIdLoader(viewer)
+        self.appointments_by_resident = AppointmentsByResidentLoader(viewer)
+        self.visit_by_appointment = VisitByAppointmentLoader(viewer)
+        self.status_changes_by_appointment = StatusChangesByAppointmentLoader(viewer)
+        self.colleague_by_id = ColleagueByIdLoader(viewer)
+        self.session_by_id = SessionByIdLoader(viewer)
+        self.participants_by_session = ParticipantsBySessionLoader(viewer)
+        self.sessions_by_resident = SessionsByResidentLoader(viewer)
 
 
 @dataclass
@@ -97,6 +120,8 @@ class Context:
     token: str = ""
     #: The client's network address, for sign-in throttling.
     address: str = ""
+    #: A WebSocket's ``connection_init`` payload (strawberry sets it), where its token is.
+    connection_params: dict[str, object] = field(default_factory=dict)
     loaders: Loaders = field(init=False)
     #: Sensitive reads of this request, written to the audit trail when it ends.
     reads: ReadLog = field(init=False)

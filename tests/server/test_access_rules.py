@@ -36,7 +36,7 @@ def test_shelter_roles_act_only_in_their_shelters() -> None:
     ("role", "allowed"),
     [
         (Role.ADMIN, {Action.SET_BED_STATUS, Action.MANAGE_ACCOUNTS, Action.READ_AUDIT}),
-        (Role.COORDINATOR, {Action.TRANSFER}),
+        (Role.COORDINATOR, {Action.TRANSFER, Action.HOLD_BED}),
         (
             Role.SHELTER_STAFF,
             {
@@ -45,14 +45,50 @@ def test_shelter_roles_act_only_in_their_shelters() -> None:
                 Action.CHECK_OUT,
                 Action.TRANSFER,
                 Action.SET_BED_STATUS,
+                Action.HOLD_BED,
                 Action.REFER,
+                # Care.
+                Action.SCHEDULE_APPOINTMENT,
+                Action.SET_APPOINTMENT_STATUS,
+                Action.SCHEDULE_SESSION,
+                # Services and meals.
                 Action.LOG_SERVICE,
                 Action.RECORD_MEALS,
             },
         ),
-        (Role.MEDICAL, {Action.WRITE_NOTE, Action.REFER}),
-        (Role.COUNSELLOR, {Action.WRITE_NOTE, Action.REFER, Action.LOG_SERVICE}),
-        (Role.LEGAL, {Action.WRITE_NOTE, Action.REFER, Action.LOG_SERVICE}),
+        (
+            Role.MEDICAL,
+            {
+                Action.WRITE_NOTE,
+                Action.REFER,
+                # Care.
+                Action.SCHEDULE_APPOINTMENT,
+                Action.SET_APPOINTMENT_STATUS,
+                Action.RECORD_VISIT,
+            },
+        ),
+        # Care: counsellors and legal advisers schedule and record only their own sessions
+        # (server/domain/counselling.py checks whose session it is).
+        (
+            Role.COUNSELLOR,
+            {
+                Action.WRITE_NOTE,
+                Action.REFER,
+                Action.SCHEDULE_SESSION,
+                Action.RECORD_SESSION,
+                Action.LOG_SERVICE,
+            },
+        ),
+        (
+            Role.LEGAL,
+            {
+                Action.WRITE_NOTE,
+                Action.REFER,
+                Action.SCHEDULE_SESSION,
+                Action.RECORD_SESSION,
+                Action.LOG_SERVICE,
+            },
+        ),
         (None, set()),
     ],
 )

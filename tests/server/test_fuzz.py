@@ -55,8 +55,11 @@ from server.database import open_database
 from server.domain.accounts import authenticate
 from server.domain.beds import set_bed_status
 from server.domain.clock import now
+from server.domain.counselling import SessionBooking, record_session, schedule_session
 from server.domain.errors import DomainError
+from server.domain.holds import HoldRequest, hold_bed, release_hold
 from server.domain.meals import MealCount, record_meal
+from server.domain.medical import Booking, Visit, record_visit, schedule_appointment
 from server.domain.notes import write_note
 from server.domain.referrals import NewReferral, refer
 from server.domain.service_progress import add_hearing, advance_stage
@@ -64,12 +67,15 @@ from server.domain.services import ServiceEntry, log_service
 from server.domain.stays import check_in, check_out, transfer
 from server.domain.timeline import SOURCES, Position
 from server.models import (
+    AppointmentKind,
     BedHold,
+    CounsellingSession,
     DocumentStage,
     DocumentType,
     ExitDestination,
     Meal,
     MealRecord,
+    MedicalAppointment,
     NoteKind,
     PartnerKind,
     Referral,
@@ -78,6 +84,8 @@ from server.models import (
     ServiceKind,
     ServiceRecord,
     ServiceStatus,
+    SessionFormat,
+    SessionKind,
     Stay,
     User,
 )
@@ -104,6 +112,9 @@ NODE_TYPES = (
     "Referral",
     "ServiceRecord",
     "MealRecord",
+    "BedHold",
+    "MedicalAppointment",
+    "CounsellingSession",
 )
 
 FUZZ_SETTINGS = settings(
@@ -324,6 +335,20 @@ async def seed_network(settings: Settings) -> Seed:
             started_at=now() - timedelta(hours=1),
             expires_at=now() + timedelta(days=1),
         )
+        # realtime: a hold naming a resident, one called off, one expired but not yet swept.
+        soon = now() + timedelta(hours=6)
+        await hold_bed(
+            hand,
+            beds[14].id,
+            HoldRequest("Police", soon, now() + timedelta(hours=1), residents[4].id),
+        )
+        await release_hold(hand, (await hold_bed(hand, beds[15].id, HoldRequest("x", soon))).id)
+        await BedHold.create(
+            bed=beds[16],
+            reason="No-show",
+            started_at=now() - timedelta(hours=3),
+            expires_at=now() - timedelta(hours=1),
+        )
 
         # One person per role; the shelter roles work in the first two shelters.
         tokens: dict[Role, str] = {}
@@ -376,6 +401,7 @@ async def seed_network(settings: Settings) -> Seed:
         await record_meal(
             hand, network.shelters[0].id, now().date(), Meal.LUNCH, MealCount(served=4, halal=2)
         )
+        await seed_care(settings, tokens, [resident.id for resident in residents])
         users = await User.all()
 
         rows: dict[str, list[Any]] = {
@@ -389,6 +415,9 @@ async def seed_network(settings: Settings) -> Seed:
             "Referral": await Referral.all(),
             "ServiceRecord": await ServiceRecord.all(),
             "MealRecord": await MealRecord.all(),
+            "MedicalAppointment": await MedicalAppointment.all(),
+            "CounsellingSession": await CounsellingSession.all(),
+            "BedHold": await BedHold.all(),
         }
         return Seed(
             tokens=tokens,
@@ -410,6 +439,42 @@ async def seed_network(settings: Settings) -> Seed:
                 "x" * 101,
             ],
         )
+
+
+async def seed_care(settings: Settings, tokens: dict[Role, str], residents: list[int]) -> None:
+    """An appointment done (with its visit) and one tomorrow; a group session recorded (with
+    notes) and one tomorrow: every state the care operations act on."""
+    desk, medic, counsellor = [
+        await authenticate(tokens[role], client="fuzz", settings=settings)
+        for role in (Role.SHELTER_STAFF, Role.MEDICAL, Role.COUNSELLOR)
+    ]
+    assert medic.user_id is not None and counsellor.user_id is not None
+    tomorrow = now() + timedelta(days=1)
+    done = await schedule_appointment(
+        desk, Booking(residents[0], medic.user_id, AppointmentKind.GENERAL, now(), 30, "Clinic")
+    )
+    await record_visit(medic, done.id, Visit(findings="Healthy", notes="Fuzz notes"))
+    await schedule_appointment(
+        desk, Booking(residents[0], medic.user_id, AppointmentKind.DENTAL, tomorrow, 30)
+    )
+    group = (residents[1], residents[4])
+    held = await schedule_session(
+        desk,
+        SessionBooking(
+            SessionKind.SOCIAL, counsellor.user_id, group, now(), 50, SessionFormat.GROUP, "uz"
+        ),
+    )
+    await record_session(counsellor, held.id, attended_ids={residents[1]}, notes="Fuzz notes")
+    await schedule_session(
+        counsellor,
+        SessionBooking(
+            SessionKind.PSYCHOLOGICAL,
+            counsellor.user_id,
+            (residents[0],),
+            tomorrow + timedelta(hours=1),
+            50,
+        ),
+    )
 
 
 # --- what the server did -------------------------------------------------------------------------
@@ -524,6 +589,32 @@ def fuzz_config(seed: Seed) -> SchemathesisConfig:
         "Mutation.courtHearingAdd.input.service": "servicerecord-ids",
         "Mutation.mealRecord.input.shelter": "shelter-ids",
         "Mutation.mealCorrect.input.mealRecord": "mealrecord-ids",
+        # Care.
+        "Query.appointments.shelter": "shelter-ids",
+        "Query.appointments.provider": "user-ids",
+        "Query.appointments.resident": "resident-ids",
+        "Query.appointments.after": "cursors",
+        "Query.counsellingSessions.shelter": "shelter-ids",
+        "Query.counsellingSessions.counsellor": "user-ids",
+        "Query.counsellingSessions.resident": "resident-ids",
+        "Query.counsellingSessions.after": "cursors",
+        "Query.careWorkers.shelter": "shelter-ids",
+        "Mutation.appointmentSchedule.input.resident": "resident-ids",
+        "Mutation.appointmentSchedule.input.provider": "user-ids",
+        "Mutation.appointmentCancel.input.appointment": "medicalappointment-ids",
+        "Mutation.appointmentMarkNoShow.input.appointment": "medicalappointment-ids",
+        "Mutation.visitRecord.input.appointment": "medicalappointment-ids",
+        "Mutation.counsellingSessionSchedule.input.counsellor": "user-ids",
+        "Mutation.counsellingSessionRecord.input.session": "counsellingsession-ids",
+        "Mutation.counsellingSessionCancel.input.session": "counsellingsession-ids",
+        # realtime
+        "Query.bedHolds.shelter": "shelter-ids",
+        "Query.bedHolds.region": "region-ids",
+        "Query.bedHolds.after": "cursors",
+        "Mutation.bedHold.input.bed": "bed-ids",
+        "Mutation.bedHold.input.resident": "resident-ids",
+        "Mutation.bedHoldRelease.input.hold": "bedhold-ids",
+        "Mutation.checkIn.input.hold": "bedhold-ids",
     }
     parameters = {
         argument: {"dictionary": name, "probability": SEEDED} for argument, name in bindings.items()
@@ -815,6 +906,7 @@ def variable_cases(seed: Seed) -> Cases:
         ),
         **service_cases(ids, at),
         **meal_cases(ids, seed.ids["Shelter"][0]),
+        **care_cases(seed, ids),
         "bedSetStatus": (
             "mutation($v: BedSetStatusInput!) {"
             " bedSetStatus(input: $v) { bed { status } errors { code } } }",
@@ -825,6 +917,142 @@ def variable_cases(seed: Seed) -> Cases:
                         "status": st.sampled_from(["IN_SERVICE", "OUT_OF_SERVICE"]),
                     },
                     optional={"reason": text_or("Broken frame")},
+                )
+            ),
+        ),
+        # realtime
+        "bedHolds": (
+            "query($v: Boolean) { bedHolds(active: $v) { totalCount edges { node { outcome"
+            " releasedAt bed { status } resident { code } } } } }",
+            loose(st.none() | st.booleans()),
+        ),
+        "bedHold": (
+            "mutation($v: BedHoldInput!) {"
+            " bedHold(input: $v) { bedHold { active bed { hold { id } } } errors { code } } }",
+            loose(
+                st.fixed_dictionaries(
+                    {"bed": ids("Bed"), "reason": text_or("Police referral"), "expiresAt": at},
+                    optional={"expectedArrival": at, "resident": ids("Resident")},
+                )
+            ),
+        ),
+        "bedHoldRelease": (
+            "mutation($v: BedHoldReleaseInput!) {"
+            " bedHoldRelease(input: $v) { bedHold { outcome } errors { code } } }",
+            loose(st.fixed_dictionaries({"hold": ids("BedHold")})),
+        ),
+    }
+
+
+def care_cases(seed: Seed, ids: Callable[[str], st.SearchStrategy[Any]]) -> Cases:
+    """The care operations' cases: schedules by day and filter, booking, status changes,
+    visit and session records."""
+    starts = st.none() | instants() | st.builds(lambda: (now() + timedelta(days=1)).isoformat())
+    minutes = mostly(st.integers(5, 480), st.integers())
+    return {
+        "appointments": (
+            "query($v: Date) { appointments(day: $v) { totalCount edges { node { status"
+            " visit { findings } } } } }",
+            loose(st.none() | days()),
+        ),
+        "appointments.filters": (
+            "query($v: ID) { appointments(provider: $v, resident: $v, shelter: $v) {"
+            " edges { cursor } } }",
+            loose(mostly(st.sampled_from(seed.any_ids()), ANY_TEXT)),
+        ),
+        "careWorkers": (
+            "query($v: ID!) { careWorkers(shelter: $v) { username } }",
+            loose(ids("Shelter")),
+        ),
+        "counsellingSessions": (
+            "query($v: Date) { counsellingSessions(day: $v) { totalCount edges { node { notes"
+            " participants { attended } } } } }",
+            loose(st.none() | days()),
+        ),
+        "appointmentSchedule": (
+            "mutation($v: AppointmentScheduleInput!) {"
+            " appointmentSchedule(input: $v) { appointment { status } errors { code } } }",
+            loose(
+                st.fixed_dictionaries(
+                    {
+                        "resident": ids("Resident"),
+                        "provider": ids("User"),
+                        "kind": st.sampled_from(["GENERAL", "DENTAL", "MENTAL_HEALTH"]),
+                        "startsAt": starts,
+                        "durationMinutes": minutes,
+                    },
+                    optional={"place": text_or("Clinic No. 4")},
+                )
+            ),
+        ),
+        "appointmentCancel": (
+            "mutation($v: AppointmentCancelInput!) {"
+            " appointmentCancel(input: $v) { appointment { status } errors { code } } }",
+            loose(
+                st.fixed_dictionaries(
+                    {"appointment": ids("MedicalAppointment")},
+                    optional={"reason": text_or("Unwell")},
+                )
+            ),
+        ),
+        "appointmentMarkNoShow": (
+            "mutation($v: AppointmentMarkNoShowInput!) {"
+            " appointmentMarkNoShow(input: $v) { appointment { status } errors { code } } }",
+            loose(st.fixed_dictionaries({"appointment": ids("MedicalAppointment")})),
+        ),
+        "visitRecord": (
+            "mutation($v: VisitRecordInput!) {"
+            " visitRecord(input: $v) { appointment { status } errors { code } } }",
+            loose(
+                st.fixed_dictionaries(
+                    {"appointment": ids("MedicalAppointment"), "findings": text_or("Healthy")},
+                    optional={
+                        "notes": text_or("Follow-up"),
+                        "followUpOn": st.none() | days(),
+                        "referredToHospital": st.booleans(),
+                        "hospital": text_or("City Hospital No. 1"),
+                    },
+                )
+            ),
+        ),
+        "counsellingSessionSchedule": (
+            "mutation($v: CounsellingSessionScheduleInput!) {"
+            " counsellingSessionSchedule(input: $v) { session { status } errors { code } } }",
+            loose(
+                st.fixed_dictionaries(
+                    {
+                        "kind": st.sampled_from(["PSYCHOLOGICAL", "SOCIAL", "LEGAL"]),
+                        "counsellor": ids("User"),
+                        "residents": st.lists(ids("Resident"), max_size=4),
+                        "startsAt": starts,
+                        "durationMinutes": minutes,
+                    },
+                    optional={
+                        "format": st.sampled_from(["INDIVIDUAL", "GROUP"]),
+                        "interpreterLanguage": text_or("uz", "RU", ""),
+                    },
+                )
+            ),
+        ),
+        "counsellingSessionRecord": (
+            "mutation($v: CounsellingSessionRecordInput!) {"
+            " counsellingSessionRecord(input: $v) { session { status } errors { code } } }",
+            loose(
+                st.fixed_dictionaries(
+                    {
+                        "session": ids("CounsellingSession"),
+                        "attended": st.lists(ids("Resident"), max_size=3),
+                    },
+                    optional={"notes": text_or("Talked about work")},
+                )
+            ),
+        ),
+        "counsellingSessionCancel": (
+            "mutation($v: CounsellingSessionCancelInput!) {"
+            " counsellingSessionCancel(input: $v) { session { status } errors { code } } }",
+            loose(
+                st.fixed_dictionaries(
+                    {"session": ids("CounsellingSession")}, optional={"reason": text_or("Ill")}
                 )
             ),
         ),
@@ -1079,6 +1307,7 @@ MALFORMED = {
     "syntax error": posted({"query": "{ regions { name }"}),
     "unknown field": posted({"query": "{ nope }"}),
     "subscription": posted({"query": "subscription { regions { name } }"}),
+    "subscription over HTTP": posted({"query": "subscription { occupancyChanged { at } }"}),
     "too deep": posted({"query": nested(MAX_DEPTH)}),
     "too many aliases": posted(
         {

@@ -15,7 +15,7 @@ from tortoise import fields
 
 
 class Migration(migrations.Migration):
-    dependencies = [("haven", "0007_referrals")]
+    dependencies = [("haven", "0011_bed_hold_invariants")]
 
     initial = False
 
