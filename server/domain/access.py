@@ -68,6 +68,10 @@ class Action(str, Enum):
     WRITE_NOTE = "write_note"
     MANAGE_ACCOUNTS = "manage_accounts"
     READ_AUDIT = "read_audit"
+    # stock (issue 4)
+    MANAGE_ITEMS = "manage_items"
+    MOVE_STOCK = "move_stock"
+    SET_STOCK_THRESHOLD = "set_stock_threshold"
 
 
 #: Which roles may take each action; "own" ones only in their shelters (``require`` checks).
@@ -80,6 +84,10 @@ ALLOWED: dict[Action, frozenset[Role]] = {
     Action.WRITE_NOTE: frozenset({Role.MEDICAL, Role.COUNSELLOR, Role.LEGAL}),
     Action.MANAGE_ACCOUNTS: frozenset({Role.ADMIN}),
     Action.READ_AUDIT: frozenset({Role.ADMIN}),
+    # stock (issue 4): receive, distribute, transfer (from), count and write off
+    Action.MANAGE_ITEMS: frozenset({Role.ADMIN}),
+    Action.MOVE_STOCK: frozenset({Role.SHELTER_STAFF}),
+    Action.SET_STOCK_THRESHOLD: frozenset({Role.SHELTER_STAFF, Role.ADMIN}),
 }
 
 
@@ -192,3 +200,19 @@ def require_consent(resident: Resident, purpose: SharingPurpose) -> None:
             ["resident"],
             f"{resident.code} has not consented to sharing with {purpose.value.replace('_', ' ')}.",
         )
+
+
+# --- stock (issue 4) ------------------------------------------------------------------------------
+
+
+def stock_scope(viewer: Viewer, path: str = "shelter_id") -> Q:
+    """Stock levels (or movements, via ``path="level__shelter_id"``) the viewer sees: network
+    roles every shelter's, shelter roles their own shelters'. The catalogue is for everyone."""
+    return shelter_scope(viewer, path)
+
+
+def may_read_recipient(viewer: Viewer) -> bool:
+    """Who received a distribution: the staff of the shelter (the movement is already theirs
+    to see, and so is the resident). Network roles count what went out, not to whom: what a
+    person was given (baby formula, sanitary pads) says as much as their case file."""
+    return viewer.shelter_bound

@@ -21,6 +21,16 @@ from server.models.shelters import (
     ShelterKind,
 )
 from server.models.stays import BedAssignment, ExitDestination, Stay
+from server.models.stock import (
+    Item,
+    ItemCategory,
+    ItemUnit,
+    MovementKind,
+    Season,
+    StockLevel,
+    StockMovement,
+    WriteOffReason,
+)
 
 __all__ = [
     "AuditEvent",
@@ -46,4 +56,12 @@ __all__ = [
     "Shelter",
     "ShelterKind",
     "Stay",
+    "Item",
+    "ItemCategory",
+    "ItemUnit",
+    "MovementKind",
+    "Season",
+    "StockLevel",
+    "StockMovement",
+    "WriteOffReason",
 ]

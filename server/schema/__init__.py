@@ -39,6 +39,9 @@ from server.schema.shelters.queries import ShelterQueries
 from server.schema.shelters.types import Bed, Region, Room, Shelter
 from server.schema.stays.mutations import StayMutations
 from server.schema.stays.types import Stay
+from server.schema.stock.mutations import StockMutations
+from server.schema.stock.queries import StockQueries
+from server.schema.stock.types import Item, StockLevel, StockMovement
 from server.settings import Settings
 
 SDL_PATH = Path(__file__).with_name("schema.graphql")
@@ -54,11 +57,12 @@ CACHED_DOCUMENTS = 256
 NODE_TYPES: dict[str, type[LoadedNode]] = {
     node_type.__name__: node_type
     for node_type in (Region, Shelter, Room, Bed, Resident, Stay, User)
+    + (Item, StockLevel, StockMovement)  # stock (issue 4)
 }
 
 
 @strawberry.type
-class Query(AccountQueries, ShelterQueries, ResidentQueries):
+class Query(AccountQueries, ShelterQueries, ResidentQueries, StockQueries):
     @strawberry.field(
         permission_classes=[SignedIn],
         description="Any object you may see, by its global ID; null if there is no such object.",
@@ -77,7 +81,14 @@ class Query(AccountQueries, ShelterQueries, ResidentQueries):
 
 
 @strawberry.type
-class Mutation(AccountMutations, ShelterMutations, ResidentMutations, StayMutations, NoteMutations):
+class Mutation(
+    AccountMutations,
+    ShelterMutations,
+    ResidentMutations,
+    StayMutations,
+    NoteMutations,
+    StockMutations,
+):
     pass
 
 

@@ -39,6 +39,13 @@ from server.schema.stays.loaders import (
     StayByIdLoader,
     StaysByResidentLoader,
 )
+from server.schema.stock.loaders import (
+    DistributionsByResidentLoader,
+    ItemByIdLoader,
+    StockLevelByIdLoader,
+    StockMovementByIdLoader,
+    TransferInByOutLoader,
+)
 from server.settings import Settings
 
 
@@ -66,6 +73,12 @@ class Loaders:
         self.user_by_id = UserByIdLoader(viewer)
         self.shelter_ids_by_user = ShelterIdsByUserLoader(viewer)
         self.notes_by_resident = NotesByResidentLoader(viewer)
+        # stock (issue 4)
+        self.item_by_id = ItemByIdLoader(viewer)
+        self.stock_level_by_id = StockLevelByIdLoader(viewer)
+        self.stock_movement_by_id = StockMovementByIdLoader(viewer)
+        self.transfer_in_by_out = TransferInByOutLoader(viewer)
+        self.distributions_by_resident = DistributionsByResidentLoader(viewer)
 
 
 @dataclass
