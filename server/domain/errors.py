@@ -30,6 +30,8 @@ class ErrorCode(str, Enum):
     FORBIDDEN = "forbidden"
     LOGIN_FAILED = "login_failed"
     LOGIN_LOCKED = "login_locked"
+    IDEMPOTENCY_KEY_REUSED = "idempotency_key_reused"
+    IDEMPOTENCY_KEY_IN_USE = "idempotency_key_in_use"
     # stock (issue 4)
     INSUFFICIENT_STOCK = "insufficient_stock"
     RESIDENT_NOT_IN_SHELTER = "resident_not_in_shelter"

@@ -2,6 +2,7 @@
 
 from server.models.accounts import AuthToken, LoginThrottle, Role, User
 from server.models.audit import AuditEvent
+from server.models.idempotency import IdempotencyKey
 from server.models.notes import CaseNote, NoteKind
 from server.models.residents import (
     DocumentStatus,
@@ -36,6 +37,7 @@ __all__ = [
     "AuditEvent",
     "AuthToken",
     "CaseNote",
+    "IdempotencyKey",
     "LoginThrottle",
     "NoteKind",
     "Role",

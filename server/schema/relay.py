@@ -8,8 +8,10 @@ from __future__ import annotations
 
 import base64
 import binascii
+import dataclasses
 from collections.abc import Awaitable, Callable, Iterable
-from typing import Any, ClassVar, Generic, TypeVar
+from typing import Annotated, Any, ClassVar, Generic, TypeVar
+from uuid import UUID
 
 import strawberry
 from strawberry import relay
@@ -17,6 +19,7 @@ from tortoise.models import Model
 from tortoise.queryset import QuerySet
 
 from server.domain.errors import DomainError, ErrorCode
+from server.domain.idempotency import once
 
 T = TypeVar("T")
 R = TypeVar("R")
@@ -74,6 +77,36 @@ async def attempt(
         return await call, []
     except DomainError as error:
         return None, [UserError.from_domain(error, prefix=prefix)]
+
+
+IDEMPOTENCY_KEY_DOC = (
+    "A UUID the client makes for this request. Sent again (a retry, a tablet's offline queue), "
+    "the request returns its first answer instead of acting twice; with other input it is "
+    "refused (IDEMPOTENCY_KEY_REUSED)."
+)
+
+
+#: The argument every creating mutation takes: ``idempotency_key: IdempotencyKeyArgument = None``.
+IdempotencyKeyArgument = Annotated[
+    UUID | None, strawberry.argument(description=IDEMPOTENCY_KEY_DOC)
+]
+
+
+async def attempt_once(
+    info: Any,
+    key: UUID | None,
+    operation: str,
+    input: object,
+    model: type[M],
+    run: Callable[[], Awaitable[M]],
+) -> tuple[M | None, list[UserError]]:
+    """``attempt`` for a creating mutation: with a key, a replay returns the row made first.
+
+    row, errors = await attempt_once(info, key, "checkIn", input, Stay, run)
+    """
+    request = dataclasses.asdict(input) if dataclasses.is_dataclass(input) else {}  # type: ignore[arg-type]
+    viewer = info.context.viewer
+    return await attempt(once(viewer, key, operation, request, model, run))
 
 
 @strawberry.type

@@ -3,6 +3,8 @@ the happy paths, each refusal (with nothing written), and the ledger's own prote
 
 from __future__ import annotations
 
+import asyncio
+import uuid
 from datetime import timedelta
 from typing import Any
 
@@ -708,3 +710,81 @@ async def test_clothing_sizes_are_separate_items(gql: GraphQLClient) -> None:
     )["stockDistribute"]
 
     assert refused["errors"][0]["message"] == "No Winter jacket (size L) on hand."
+
+
+# --- idempotency ---------------------------------------------------------------------------------
+
+KEYED_DISTRIBUTE = """
+mutation ($input: StockDistributeInput!, $key: UUID) {
+  stockDistribute(input: $input, idempotencyKey: $key) {
+    movement { id onHandAfter } errors { code field }
+  }
+}"""
+
+KEYED_TRANSFER = """
+mutation ($input: StockTransferInput!, $key: UUID) {
+  stockTransfer(input: $input, idempotencyKey: $key) {
+    movement { id counterpart { id } } errors { code field }
+  }
+}"""
+
+
+async def test_a_replayed_distribution_hands_out_once(gql: GraphQLClient) -> None:
+    # given 10 packs and a resident; a tablet's queue sends one distribution five times, two of
+    # them at once
+    network = await build_network()
+    resident = await resident_in(0, network)
+    rice = await new_item("Rice")
+    await stocked(network.shelters[0], rice, 10)
+    variables = {
+        "key": str(uuid.uuid4()),
+        "input": {
+            "shelter": gid(network.shelters[0]),
+            "item": gid(rice),
+            "resident": gid(resident),
+            "quantity": 3,
+        },
+    }
+
+    answers = [(await gql.data(KEYED_DISTRIBUTE, variables))["stockDistribute"] for _ in range(3)]
+    answers += [
+        result["stockDistribute"]
+        for result in await asyncio.gather(*(gql.data(KEYED_DISTRIBUTE, variables) for _ in "ab"))
+    ]
+    reused = (
+        await gql.data(
+            KEYED_DISTRIBUTE,
+            {**variables, "input": {**variables["input"], "quantity": 4}},
+        )
+    )["stockDistribute"]
+
+    # then every answer is the first one, and 3 packs went out once
+    assert all(answer == answers[0] for answer in answers), answers
+    assert answers[0]["movement"]["onHandAfter"] == 7
+    assert codes(reused) == ["IDEMPOTENCY_KEY_REUSED"]
+    assert await on_hand(network.shelters[0], rice) == 7
+    assert await StockMovement.filter(kind=MovementKind.DISTRIBUTION).count() == 1
+    await assert_ledger_sums()
+
+
+async def test_a_replayed_transfer_moves_stock_once(gql: GraphQLClient) -> None:
+    network = await build_network()
+    here, there = network.shelters
+    rice = await new_item("Rice")
+    await stocked(here, rice, 10)
+    variables = {
+        "key": str(uuid.uuid4()),
+        "input": {
+            "fromShelter": gid(here),
+            "toShelter": gid(there),
+            "item": gid(rice),
+            "quantity": 4,
+        },
+    }
+
+    first = (await gql.data(KEYED_TRANSFER, variables))["stockTransfer"]
+    again = (await gql.data(KEYED_TRANSFER, variables))["stockTransfer"]
+
+    assert first == again and first["movement"]["counterpart"] is not None
+    assert (await on_hand(here, rice), await on_hand(there, rice)) == (6, 4)
+    await assert_ledger_sums()

@@ -8,7 +8,7 @@ from server.domain.notes import write_note
 from server.models import CaseNote as CaseNoteRow
 from server.schema.context import Info
 from server.schema.notes.types import CaseNote, NoteKind
-from server.schema.relay import UserError, attempt, decode_id
+from server.schema.relay import IdempotencyKeyArgument, UserError, attempt_once, decode_id
 
 
 @strawberry.input
@@ -29,7 +29,12 @@ class NoteMutations:
     @strawberry.mutation(
         description="Write a private note on a resident (medical, counselling or legal role)."
     )
-    async def case_note_add(self, info: Info, input: CaseNoteAddInput) -> CaseNoteAddPayload:
+    async def case_note_add(
+        self,
+        info: Info,
+        input: CaseNoteAddInput,
+        idempotency_key: IdempotencyKeyArgument = None,
+    ) -> CaseNoteAddPayload:
         async def run() -> CaseNoteRow:
             return await write_note(
                 info.context.viewer,
@@ -38,5 +43,7 @@ class NoteMutations:
                 text=input.text,
             )
 
-        row, errors = await attempt(run())
+        row, errors = await attempt_once(
+            info, idempotency_key, "caseNoteAdd", input, CaseNoteRow, run
+        )
         return CaseNoteAddPayload(note=CaseNote.from_model(row) if row else None, errors=errors)

@@ -7,7 +7,7 @@ import strawberry
 from server.domain.residents import register_resident
 from server.models import Resident as ResidentRow
 from server.schema.context import Info
-from server.schema.relay import UserError, attempt, decode_id
+from server.schema.relay import IdempotencyKeyArgument, UserError, attempt_once, decode_id
 from server.schema.residents.inputs import ResidentRegisterInput
 from server.schema.residents.types import Resident
 
@@ -24,7 +24,10 @@ class ResidentMutations:
         description="Register a person in care. Consent to data processing is required."
     )
     async def resident_register(
-        self, info: Info, input: ResidentRegisterInput
+        self,
+        info: Info,
+        input: ResidentRegisterInput,
+        idempotency_key: IdempotencyKeyArgument = None,
     ) -> ResidentRegisterPayload:
         async def run() -> ResidentRow:
             shelter = (
@@ -34,7 +37,9 @@ class ResidentMutations:
                 info.context.viewer, input.to_registration(), shelter_id=shelter
             )
 
-        row, errors = await attempt(run())
+        row, errors = await attempt_once(
+            info, idempotency_key, "residentRegister", input, ResidentRow, run
+        )
         return ResidentRegisterPayload(
             resident=Resident.from_model(row) if row else None, errors=errors
         )

@@ -7,8 +7,9 @@ from enum import Enum
 import strawberry
 
 from server.domain.beds import set_bed_status
+from server.models import Bed as BedRow
 from server.schema.context import Info
-from server.schema.relay import UserError, attempt, decode_id
+from server.schema.relay import IdempotencyKeyArgument, UserError, attempt_once, decode_id
 from server.schema.shelters.types import Bed
 
 
@@ -34,15 +35,19 @@ class BedSetStatusPayload:
 @strawberry.type
 class ShelterMutations:
     @strawberry.mutation(description="Take a bed out of service (not while occupied) or back in.")
-    async def bed_set_status(self, info: Info, input: BedSetStatusInput) -> BedSetStatusPayload:
-        async def run() -> Bed:
-            row = await set_bed_status(
+    async def bed_set_status(
+        self,
+        info: Info,
+        input: BedSetStatusInput,
+        idempotency_key: IdempotencyKeyArgument = None,
+    ) -> BedSetStatusPayload:
+        async def run() -> BedRow:
+            return await set_bed_status(
                 info.context.viewer,
                 decode_id(input.bed, "Bed", ["bed"]),
                 in_service=input.status is BedServiceStatus.IN_SERVICE,
                 reason=input.reason,
             )
-            return Bed.from_model(row)
 
-        bed, errors = await attempt(run())
-        return BedSetStatusPayload(bed=bed, errors=errors)
+        row, errors = await attempt_once(info, idempotency_key, "bedSetStatus", input, BedRow, run)
+        return BedSetStatusPayload(bed=Bed.from_model(row) if row else None, errors=errors)

@@ -7,7 +7,7 @@ import strawberry
 from server.domain import stays
 from server.models import Stay as StayRow
 from server.schema.context import Info
-from server.schema.relay import UserError, attempt, decode_id
+from server.schema.relay import IdempotencyKeyArgument, UserError, attempt_once, decode_id
 from server.schema.stays.inputs import CheckInInput, CheckOutInput, TransferInput
 from server.schema.stays.types import Stay
 
@@ -39,7 +39,12 @@ def _stay(row: StayRow | None) -> Stay | None:
 @strawberry.type
 class StayMutations:
     @strawberry.mutation(description="Check a resident into a free bed, starting a stay.")
-    async def check_in(self, info: Info, input: CheckInInput) -> CheckInPayload:
+    async def check_in(
+        self,
+        info: Info,
+        input: CheckInInput,
+        idempotency_key: IdempotencyKeyArgument = None,
+    ) -> CheckInPayload:
         async def run() -> StayRow:
             return await stays.check_in(
                 info.context.viewer,
@@ -48,11 +53,16 @@ class StayMutations:
                 at=input.at,
             )
 
-        row, errors = await attempt(run())
+        row, errors = await attempt_once(info, idempotency_key, "checkIn", input, StayRow, run)
         return CheckInPayload(stay=_stay(row), errors=errors)
 
     @strawberry.mutation(description="End a stay and free its bed.")
-    async def check_out(self, info: Info, input: CheckOutInput) -> CheckOutPayload:
+    async def check_out(
+        self,
+        info: Info,
+        input: CheckOutInput,
+        idempotency_key: IdempotencyKeyArgument = None,
+    ) -> CheckOutPayload:
         async def run() -> StayRow:
             return await stays.check_out(
                 info.context.viewer,
@@ -61,11 +71,16 @@ class StayMutations:
                 at=input.at,
             )
 
-        row, errors = await attempt(run())
+        row, errors = await attempt_once(info, idempotency_key, "checkOut", input, StayRow, run)
         return CheckOutPayload(stay=_stay(row), errors=errors)
 
     @strawberry.mutation(description="Move a resident to another bed, here or in another shelter.")
-    async def transfer(self, info: Info, input: TransferInput) -> TransferPayload:
+    async def transfer(
+        self,
+        info: Info,
+        input: TransferInput,
+        idempotency_key: IdempotencyKeyArgument = None,
+    ) -> TransferPayload:
         async def run() -> StayRow:
             return await stays.transfer(
                 info.context.viewer,
@@ -74,5 +89,5 @@ class StayMutations:
                 at=input.at,
             )
 
-        row, errors = await attempt(run())
+        row, errors = await attempt_once(info, idempotency_key, "transfer", input, StayRow, run)
         return TransferPayload(stay=_stay(row), errors=errors)

@@ -2,9 +2,6 @@
 
 from __future__ import annotations
 
-import uuid
-from typing import Annotated
-
 import strawberry
 
 from server.domain import items, stock
@@ -12,7 +9,7 @@ from server.models import Item as ItemRow
 from server.models import StockLevel as StockLevelRow
 from server.models import StockMovement as StockMovementRow
 from server.schema.context import Info
-from server.schema.relay import UserError, attempt, decode_id
+from server.schema.relay import IdempotencyKeyArgument, UserError, attempt_once, decode_id
 from server.schema.stock.inputs import (
     ItemCreateInput,
     ItemUpdateInput,
@@ -24,9 +21,6 @@ from server.schema.stock.inputs import (
     StockWriteOffInput,
 )
 from server.schema.stock.types import Item, StockLevel, StockMovement
-
-KEY_DOC = "Made by the client once per action: a replay returns the first answer."
-IdempotencyKey = Annotated[uuid.UUID | None, strawberry.argument(description=KEY_DOC)]
 
 
 @strawberry.type
@@ -99,24 +93,29 @@ class StockMutations:
         self,
         info: Info,
         input: ItemCreateInput,
-        idempotency_key: IdempotencyKey = None,
+        idempotency_key: IdempotencyKeyArgument = None,
     ) -> ItemCreatePayload:
         async def run() -> ItemRow:
             return await items.create_item(info.context.viewer, input.to_spec())
 
-        row, errors = await attempt(run())
+        row, errors = await attempt_once(info, idempotency_key, "itemCreate", input, ItemRow, run)
         return ItemCreatePayload(item=Item.from_model(row) if row else None, errors=errors)
 
     @strawberry.mutation(
         description="Rename an item or change its size, season or perishability "
         "(administrators). Category and unit stay: the ledger was counted in them."
     )
-    async def item_update(self, info: Info, input: ItemUpdateInput) -> ItemUpdatePayload:
+    async def item_update(
+        self,
+        info: Info,
+        input: ItemUpdateInput,
+        idempotency_key: IdempotencyKeyArgument = None,
+    ) -> ItemUpdatePayload:
         async def run() -> ItemRow:
             item_id = decode_id(input.item, "Item", ["item"])
             return await items.update_item(info.context.viewer, item_id, input.to_change())
 
-        row, errors = await attempt(run())
+        row, errors = await attempt_once(info, idempotency_key, "itemUpdate", input, ItemRow, run)
         return ItemUpdatePayload(item=Item.from_model(row) if row else None, errors=errors)
 
     @strawberry.mutation(description="Take a donation into a shelter's stock.")
@@ -124,7 +123,7 @@ class StockMutations:
         self,
         info: Info,
         input: StockReceiveInput,
-        idempotency_key: IdempotencyKey = None,
+        idempotency_key: IdempotencyKeyArgument = None,
     ) -> StockReceivePayload:
         async def run() -> StockMovementRow:
             return await stock.receive(
@@ -137,7 +136,9 @@ class StockMutations:
                 note=input.note,
             )
 
-        row, errors = await attempt(run())
+        row, errors = await attempt_once(
+            info, idempotency_key, "stockReceive", input, StockMovementRow, run
+        )
         return StockReceivePayload(movement=_movement(row), errors=errors)
 
     @strawberry.mutation(description="Hand something out to a resident staying in the shelter.")
@@ -145,7 +146,7 @@ class StockMutations:
         self,
         info: Info,
         input: StockDistributeInput,
-        idempotency_key: IdempotencyKey = None,
+        idempotency_key: IdempotencyKeyArgument = None,
     ) -> StockDistributePayload:
         async def run() -> StockMovementRow:
             return await stock.distribute(
@@ -157,7 +158,9 @@ class StockMutations:
                 note=input.note,
             )
 
-        row, errors = await attempt(run())
+        row, errors = await attempt_once(
+            info, idempotency_key, "stockDistribute", input, StockMovementRow, run
+        )
         return StockDistributePayload(movement=_movement(row), errors=errors)
 
     @strawberry.mutation(description="Send stock from your shelter to another one.")
@@ -165,7 +168,7 @@ class StockMutations:
         self,
         info: Info,
         input: StockTransferInput,
-        idempotency_key: IdempotencyKey = None,
+        idempotency_key: IdempotencyKeyArgument = None,
     ) -> StockTransferPayload:
         async def run() -> StockMovementRow:
             return await stock.transfer_stock(
@@ -178,7 +181,9 @@ class StockMutations:
                 note=input.note,
             )
 
-        row, errors = await attempt(run())
+        row, errors = await attempt_once(
+            info, idempotency_key, "stockTransfer", input, StockMovementRow, run
+        )
         return StockTransferPayload(movement=_movement(row), errors=errors)
 
     @strawberry.mutation(
@@ -189,7 +194,7 @@ class StockMutations:
         self,
         info: Info,
         input: StockCountInput,
-        idempotency_key: IdempotencyKey = None,
+        idempotency_key: IdempotencyKeyArgument = None,
     ) -> StockCountPayload:
         async def run() -> StockMovementRow:
             return await stock.count_stock(
@@ -199,7 +204,9 @@ class StockMutations:
                 note=input.note,
             )
 
-        row, errors = await attempt(run())
+        row, errors = await attempt_once(
+            info, idempotency_key, "stockCount", input, StockMovementRow, run
+        )
         return StockCountPayload(movement=_movement(row), errors=errors)
 
     @strawberry.mutation(description="Write off expired, damaged or lost stock, saying why.")
@@ -207,7 +214,7 @@ class StockMutations:
         self,
         info: Info,
         input: StockWriteOffInput,
-        idempotency_key: IdempotencyKey = None,
+        idempotency_key: IdempotencyKeyArgument = None,
     ) -> StockWriteOffPayload:
         async def run() -> StockMovementRow:
             return await stock.write_off(
@@ -219,7 +226,9 @@ class StockMutations:
                 at=input.at,
             )
 
-        row, errors = await attempt(run())
+        row, errors = await attempt_once(
+            info, idempotency_key, "stockWriteOff", input, StockMovementRow, run
+        )
         return StockWriteOffPayload(movement=_movement(row), errors=errors)
 
     @strawberry.mutation(
@@ -229,7 +238,7 @@ class StockMutations:
         self,
         info: Info,
         input: StockThresholdSetInput,
-        idempotency_key: IdempotencyKey = None,
+        idempotency_key: IdempotencyKeyArgument = None,
     ) -> StockThresholdSetPayload:
         async def run() -> StockLevelRow:
             return await stock.set_threshold(
@@ -238,7 +247,9 @@ class StockMutations:
                 threshold=input.threshold,
             )
 
-        row, errors = await attempt(run())
+        row, errors = await attempt_once(
+            info, idempotency_key, "stockThresholdSet", input, StockLevelRow, run
+        )
         return StockThresholdSetPayload(
             level=StockLevel.from_model(row) if row else None, errors=errors
         )

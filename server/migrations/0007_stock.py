@@ -6,7 +6,7 @@ from tortoise import fields
 
 
 class Migration(migrations.Migration):
-    dependencies = [("haven", "0005_history_indexes")]
+    dependencies = [("haven", "0006_idempotency")]
 
     initial = False
 
