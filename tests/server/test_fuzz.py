@@ -63,6 +63,12 @@ from server.schema import MAX_ALIASES, MAX_DEPTH, MAX_TOKENS, sdl
 from server.schema.relay import encode_id
 from server.settings import Settings
 from tests.conftest import empty_tables, sign_in
+from tests.server.fuzz_stock import (
+    STOCK_BINDINGS,
+    STOCK_NODE_TYPES,
+    seed_stock,
+    stock_variable_cases,
+)
 from tests.server.network import BEDS_SINCE, build_network, new_resident, staff
 
 #: Cases per operation, for schemathesis and for variables (failures replay from .hypothesis/).
@@ -71,7 +77,7 @@ MAX_EXAMPLES = int(os.environ.get("HAVEN_FUZZ_EXAMPLES", "40"))
 #: How often schemathesis gives an argument taking an ID, a cursor or a search a seeded value.
 SEEDED = 0.6
 
-NODE_TYPES = ("Region", "Shelter", "Room", "Bed", "Resident", "Stay", "User")
+NODE_TYPES = ("Region", "Shelter", "Room", "Bed", "Resident", "Stay", "User", *STOCK_NODE_TYPES)
 
 FUZZ_SETTINGS = settings(
     max_examples=MAX_EXAMPLES,
@@ -316,6 +322,7 @@ async def seed_network(settings: Settings) -> Seed:
             "Bed": beds,
             "Resident": residents,
             "Stay": await Stay.all(),
+            **await seed_stock(network.shelters, residents),
         }
         return Seed(
             tokens=tokens,
@@ -439,6 +446,7 @@ def fuzz_config(seed: Seed) -> SchemathesisConfig:
         "Mutation.userDeactivate.input.user": "user-ids",
         "Query.auditEvents.resident": "resident-ids",
         "Query.auditEvents.user": "user-ids",
+        **STOCK_BINDINGS,
     }
     parameters = {
         argument: {"dictionary": name, "probability": SEEDED} for argument, name in bindings.items()
@@ -696,6 +704,7 @@ def variable_cases(seed: Seed) -> Cases:
                 )
             ),
         ),
+        **stock_variable_cases(seed, ids),
     }
 
 
