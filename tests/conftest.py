@@ -35,6 +35,7 @@ from server.settings import Settings
 #: Tables in an order that deletes children before parents (audit_event apart: it is append-only).
 TABLES = (
     "idempotency_key",
+    "referral",
     "stock_movement",
     "stock_level",
     "item",
@@ -101,7 +102,7 @@ def on_postgres(database_url: str) -> bool:
 
 
 audit_migration = importlib.import_module("server.migrations.0004_audit_append_only")
-stock_migration = importlib.import_module("server.migrations.0008_stock_invariants")
+stock_migration = importlib.import_module("server.migrations.0009_stock_invariants")
 
 #: One data key for the run; notes written in a test are read back with it.
 DATA_KEY = Fernet.generate_key().decode()

@@ -68,6 +68,7 @@ class Action(str, Enum):
     WRITE_NOTE = "write_note"
     MANAGE_ACCOUNTS = "manage_accounts"
     READ_AUDIT = "read_audit"
+    REFER = "refer"
     # stock (issue 4)
     MANAGE_ITEMS = "manage_items"
     MOVE_STOCK = "move_stock"
@@ -84,6 +85,7 @@ ALLOWED: dict[Action, frozenset[Role]] = {
     Action.WRITE_NOTE: frozenset({Role.MEDICAL, Role.COUNSELLOR, Role.LEGAL}),
     Action.MANAGE_ACCOUNTS: frozenset({Role.ADMIN}),
     Action.READ_AUDIT: frozenset({Role.ADMIN}),
+    Action.REFER: SHELTER_ROLES,
     # stock (issue 4): receive, distribute, transfer (from), count and write off
     Action.MANAGE_ITEMS: frozenset({Role.ADMIN}),
     Action.MOVE_STOCK: frozenset({Role.SHELTER_STAFF}),

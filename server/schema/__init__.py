@@ -30,6 +30,9 @@ from server.schema.accounts.types import User
 from server.schema.context import Info
 from server.schema.notes.mutations import NoteMutations
 from server.schema.permissions import HideSuggestions, RequestEnd, SignedIn, shown_in_production
+from server.schema.referrals.mutations import ReferralMutations
+from server.schema.referrals.queries import ReferralQueries
+from server.schema.referrals.types import Referral
 from server.schema.relay import LoadedNode
 from server.schema.residents.mutations import ResidentMutations
 from server.schema.residents.queries import ResidentQueries
@@ -56,13 +59,13 @@ CACHED_DOCUMENTS = 256
 
 NODE_TYPES: dict[str, type[LoadedNode]] = {
     node_type.__name__: node_type
-    for node_type in (Region, Shelter, Room, Bed, Resident, Stay, User)
+    for node_type in (Region, Shelter, Room, Bed, Resident, Stay, User, Referral)
     + (Item, StockLevel, StockMovement)  # stock (issue 4)
 }
 
 
 @strawberry.type
-class Query(AccountQueries, ShelterQueries, ResidentQueries, StockQueries):
+class Query(AccountQueries, ShelterQueries, ResidentQueries, ReferralQueries, StockQueries):
     @strawberry.field(
         permission_classes=[SignedIn],
         description="Any object you may see, by its global ID; null if there is no such object.",
@@ -87,6 +90,7 @@ class Mutation(
     ResidentMutations,
     StayMutations,
     NoteMutations,
+    ReferralMutations,
     StockMutations,
 ):
     pass

@@ -6,7 +6,7 @@ from tortoise import fields
 
 
 class Migration(migrations.Migration):
-    dependencies = [("haven", "0006_idempotency")]
+    dependencies = [("haven", "0007_referrals")]
 
     initial = False
 
