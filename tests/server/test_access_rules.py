@@ -35,7 +35,16 @@ def test_shelter_roles_act_only_in_their_shelters() -> None:
 @pytest.mark.parametrize(
     ("role", "allowed"),
     [
-        (Role.ADMIN, {Action.SET_BED_STATUS, Action.MANAGE_ACCOUNTS, Action.READ_AUDIT}),
+        (
+            Role.ADMIN,
+            {
+                Action.SET_BED_STATUS,
+                Action.MANAGE_ACCOUNTS,
+                Action.READ_AUDIT,
+                Action.MANAGE_ITEMS,
+                Action.SET_STOCK_THRESHOLD,
+            },
+        ),
         (Role.COORDINATOR, {Action.TRANSFER}),
         (
             Role.SHELTER_STAFF,
@@ -46,6 +55,8 @@ def test_shelter_roles_act_only_in_their_shelters() -> None:
                 Action.TRANSFER,
                 Action.SET_BED_STATUS,
                 Action.REFER,
+                Action.MOVE_STOCK,
+                Action.SET_STOCK_THRESHOLD,
             },
         ),
         (Role.MEDICAL, {Action.WRITE_NOTE, Action.REFER}),
