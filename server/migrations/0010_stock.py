@@ -6,7 +6,7 @@ from tortoise import fields
 
 
 class Migration(migrations.Migration):
-    dependencies = [("haven", "0007_referrals")]
+    dependencies = [("haven", "0009_care_invariants")]
 
     initial = False
 

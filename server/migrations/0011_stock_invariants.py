@@ -134,6 +134,6 @@ async def drop(apps: Any, schema_editor: Any) -> None:
 
 
 class Migration(migrations.Migration):
-    dependencies = [("haven", "0008_stock")]
+    dependencies = [("haven", "0010_stock")]
 
     operations = [ops.RunPython(create, drop)]
