@@ -53,6 +53,9 @@ from server.schema.shelters.queries import ShelterQueries
 from server.schema.shelters.types import Bed, Region, Room, Shelter
 from server.schema.stays.mutations import StayMutations
 from server.schema.stays.types import Stay
+from server.schema.stock.mutations import StockMutations
+from server.schema.stock.queries import StockQueries
+from server.schema.stock.types import Item, StockLevel, StockMovement
 from server.settings import Settings
 
 SDL_PATH = Path(__file__).with_name("schema.graphql")
@@ -79,6 +82,9 @@ NODE_TYPES: dict[str, type[LoadedNode]] = {
         BedHold,
         MedicalAppointment,
         CounsellingSession,
+        Item,
+        StockLevel,
+        StockMovement,
     )
 }
 
@@ -92,6 +98,7 @@ class Query(
     HoldQueries,
     MedicalQueries,
     CounsellingQueries,
+    StockQueries,
 ):
     @strawberry.field(
         permission_classes=[SignedIn],
@@ -121,6 +128,7 @@ class Mutation(
     HoldMutations,
     MedicalMutations,
     CounsellingMutations,
+    StockMutations,
 ):
     pass
 
