@@ -51,6 +51,16 @@ from server.models.shelters import (
     ShelterKind,
 )
 from server.models.stays import BedAssignment, ExitDestination, Stay
+from server.models.stock import (
+    Item,
+    ItemCategory,
+    ItemUnit,
+    MovementKind,
+    Season,
+    StockLevel,
+    StockMovement,
+    WriteOffReason,
+)
 
 __all__ = [
     "AuditEvent",
@@ -105,4 +115,12 @@ __all__ = [
     "SessionFormat",
     "SessionKind",
     "SessionStatus",
+    "Item",
+    "ItemCategory",
+    "ItemUnit",
+    "MovementKind",
+    "Season",
+    "StockLevel",
+    "StockMovement",
+    "WriteOffReason",
 ]

@@ -23,7 +23,7 @@ class Meal(str, Enum):
 class MealRecord(Model):
     """The count of one meal at one shelter on one day. A correction is a new row that supersedes
     this one, so the first count is kept: one current row per shelter, day and meal (a partial
-    unique index, migration 0013)."""
+    unique index, migration 0015)."""
 
     id = fields.IntField(primary_key=True)
     shelter: fields.ForeignKeyRelation[Shelter] = fields.ForeignKeyField(

@@ -75,7 +75,7 @@ class ReturnStage(str, Enum):
 
 class ServiceRecord(Model):
     """One service for one resident, logged at one shelter. Completed or cancelled, it is not
-    changed again (the database refuses, migration 0013)."""
+    changed again (the database refuses, migration 0015)."""
 
     id = fields.IntField(primary_key=True)
     resident: fields.ForeignKeyRelation[Resident] = fields.ForeignKeyField(

@@ -59,6 +59,9 @@ from server.schema.shelters.queries import ShelterQueries
 from server.schema.shelters.types import Bed, Region, Room, Shelter
 from server.schema.stays.mutations import StayMutations
 from server.schema.stays.types import Stay
+from server.schema.stock.mutations import StockMutations
+from server.schema.stock.queries import StockQueries
+from server.schema.stock.types import Item, StockLevel, StockMovement
 from server.settings import Settings
 
 SDL_PATH = Path(__file__).with_name("schema.graphql")
@@ -87,6 +90,9 @@ NODE_TYPES: dict[str, type[LoadedNode]] = {
         CounsellingSession,
         ServiceRecord,
         MealRecord,
+        Item,
+        StockLevel,
+        StockMovement,
     )
 }
 
@@ -102,6 +108,7 @@ class Query(
     CounsellingQueries,
     ServiceQueries,
     MealQueries,
+    StockQueries,
 ):
     @strawberry.field(
         permission_classes=[SignedIn],
@@ -133,6 +140,7 @@ class Mutation(
     HoldMutations,
     MedicalMutations,
     CounsellingMutations,
+    StockMutations,
 ):
     pass
 

@@ -35,7 +35,16 @@ def test_shelter_roles_act_only_in_their_shelters() -> None:
 @pytest.mark.parametrize(
     ("role", "allowed"),
     [
-        (Role.ADMIN, {Action.SET_BED_STATUS, Action.MANAGE_ACCOUNTS, Action.READ_AUDIT}),
+        (
+            Role.ADMIN,
+            {
+                Action.SET_BED_STATUS,
+                Action.MANAGE_ACCOUNTS,
+                Action.READ_AUDIT,
+                Action.MANAGE_ITEMS,
+                Action.SET_STOCK_THRESHOLD,
+            },
+        ),
         (Role.COORDINATOR, {Action.TRANSFER, Action.HOLD_BED}),
         (
             Role.SHELTER_STAFF,
@@ -51,6 +60,9 @@ def test_shelter_roles_act_only_in_their_shelters() -> None:
                 Action.SCHEDULE_APPOINTMENT,
                 Action.SET_APPOINTMENT_STATUS,
                 Action.SCHEDULE_SESSION,
+                # Stock.
+                Action.MOVE_STOCK,
+                Action.SET_STOCK_THRESHOLD,
                 # Services and meals.
                 Action.LOG_SERVICE,
                 Action.RECORD_MEALS,

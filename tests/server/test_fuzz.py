@@ -93,6 +93,12 @@ from server.schema import MAX_ALIASES, MAX_DEPTH, MAX_TOKENS, sdl
 from server.schema.relay import encode_id
 from server.settings import Settings
 from tests.conftest import empty_tables, sign_in
+from tests.server.fuzz_stock import (
+    STOCK_BINDINGS,
+    STOCK_NODE_TYPES,
+    seed_stock,
+    stock_variable_cases,
+)
 from tests.server.network import BEDS_SINCE, build_network, new_resident, staff
 
 #: Cases per operation, for schemathesis and for variables (failures replay from .hypothesis/).
@@ -115,6 +121,7 @@ NODE_TYPES = (
     "BedHold",
     "MedicalAppointment",
     "CounsellingSession",
+    *STOCK_NODE_TYPES,
 )
 
 FUZZ_SETTINGS = settings(
@@ -418,6 +425,7 @@ async def seed_network(settings: Settings) -> Seed:
             "MedicalAppointment": await MedicalAppointment.all(),
             "CounsellingSession": await CounsellingSession.all(),
             "BedHold": await BedHold.all(),
+            **await seed_stock(network.shelters, residents),
         }
         return Seed(
             tokens=tokens,
@@ -615,6 +623,7 @@ def fuzz_config(seed: Seed) -> SchemathesisConfig:
         "Mutation.bedHold.input.resident": "resident-ids",
         "Mutation.bedHoldRelease.input.hold": "bedhold-ids",
         "Mutation.checkIn.input.hold": "bedhold-ids",
+        **STOCK_BINDINGS,
     }
     parameters = {
         argument: {"dictionary": name, "probability": SEEDED} for argument, name in bindings.items()
@@ -941,6 +950,7 @@ def variable_cases(seed: Seed) -> Cases:
             " bedHoldRelease(input: $v) { bedHold { outcome } errors { code } } }",
             loose(st.fixed_dictionaries({"hold": ids("BedHold")})),
         ),
+        **stock_variable_cases(seed, ids),
     }
 
 

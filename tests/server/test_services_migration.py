@@ -16,7 +16,7 @@ from server.database import is_postgres, tortoise_config
 from server.settings import Settings
 from tests.conftest import _admin, _with_database
 
-BEFORE_SERVICES = "haven.0011_bed_hold_invariants"
+BEFORE_SERVICES = "haven.0013_stock_invariants"
 
 OLD_RESIDENT = (
     "INSERT INTO resident (code, given_name, family_name, sex, nationality, languages, "

@@ -135,6 +135,6 @@ async def drop(apps: Any, schema_editor: Any) -> None:
 
 
 class Migration(migrations.Migration):
-    dependencies = [("haven", "0012_services")]
+    dependencies = [("haven", "0014_services")]
 
     operations = [ops.RunPython(create, drop)]

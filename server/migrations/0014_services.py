@@ -15,7 +15,7 @@ from tortoise import fields
 
 
 class Migration(migrations.Migration):
-    dependencies = [("haven", "0011_bed_hold_invariants")]
+    dependencies = [("haven", "0013_stock_invariants")]
 
     initial = False
 
