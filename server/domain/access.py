@@ -68,6 +68,8 @@ class Action(str, Enum):
     WRITE_NOTE = "write_note"
     MANAGE_ACCOUNTS = "manage_accounts"
     READ_AUDIT = "read_audit"
+    # --- reports (issue 6): aggregates for coordinators and donors, small counts hidden ---
+    READ_REPORTS = "read_reports"
 
 
 #: Which roles may take each action; "own" ones only in their shelters (``require`` checks).
@@ -80,6 +82,8 @@ ALLOWED: dict[Action, frozenset[Role]] = {
     Action.WRITE_NOTE: frozenset({Role.MEDICAL, Role.COUNSELLOR, Role.LEGAL}),
     Action.MANAGE_ACCOUNTS: frozenset({Role.ADMIN}),
     Action.READ_AUDIT: frozenset({Role.ADMIN}),
+    # --- reports (issue 6): DESIGN.md "donor reports: admin ✓ coordinator ✓" ---
+    Action.READ_REPORTS: frozenset({Role.ADMIN, Role.COORDINATOR}),
 }
 
 

@@ -1,0 +1,88 @@
+"""Reports for coordinators and donors: occupancy and bed-nights, admissions, exits, length of
+stay, per day, ISO week or month, per shelter, region and the whole network, with every small
+count of people hidden (``suppression``). Figures in ``figures``, tables in ``tables``.
+
+    span = ReportRange.checked(date(2026, 1, 1), date(2026, 3, 31), Period.MONTH, zone)
+    report = await build_report(viewer, span)          # administrators and coordinators only
+    report.only(region_id=3).admissions                # rows of one region and its shelters
+"""
+
+from __future__ import annotations
+
+from server.domain.access import Action, Viewer, require
+from server.domain.reports.figures import WHOLE, Figures, count_figures
+from server.domain.reports.periods import MAX_DAYS, Period, ReportRange
+from server.domain.reports.tables import (
+    NETWORK,
+    REGION,
+    SHELTER,
+    Area,
+    CountRow,
+    Network,
+    OccupancyRow,
+    Report,
+    Span,
+    StayLengthRow,
+    admissions_table,
+    exits_table,
+    length_of_stay_table,
+    occupancy_table,
+)
+from server.models import Region, Shelter
+
+__all__ = [
+    "MAX_DAYS",
+    "WHOLE",
+    "Area",
+    "CountRow",
+    "Figures",
+    "OccupancyRow",
+    "Period",
+    "Report",
+    "ReportRange",
+    "Span",
+    "StayLengthRow",
+    "build_report",
+    "count_figures",
+    "load_network",
+    "tables_for",
+]
+
+
+async def load_network() -> Network:
+    """Every region (by name) and its shelters (by name), after the network itself."""
+    regions = await Region.all().order_by("name")
+    shelters = await Shelter.all().order_by("name")
+    areas = [Area(NETWORK, 0, "Network")]
+    for region in regions:
+        areas.append(Area(REGION, region.id, region.name))
+        areas += [
+            Area(SHELTER, shelter.id, shelter.name, region.id)
+            for shelter in shelters
+            if shelter.region_id == region.id
+        ]
+    return Network(areas)
+
+
+def tables_for(figures: Figures, network: Network) -> Report:
+    """The published (suppressed) tables of exact figures."""
+    spans = {WHOLE: Span(WHOLE, figures.span.start, figures.span.end)}
+    for index, (start, end) in enumerate(figures.span.periods()):
+        spans[index] = Span(index, start, end)
+    exits, hidden = exits_table(figures, network, spans)
+    return Report(
+        spans=list(spans.values()),
+        areas=network.areas,
+        occupancy=occupancy_table(figures, network, spans),
+        admissions=admissions_table(figures, network, spans),
+        exits=exits,
+        length_of_stay=length_of_stay_table(figures, network, spans, hidden),
+    )
+
+
+async def build_report(viewer: Viewer, span: ReportRange) -> Report:
+    """The donor-facing report of the whole network: administrators and coordinators only.
+    Always suppressed; narrow it with ``Report.only``."""
+    require(viewer, Action.READ_REPORTS)
+    network = await load_network()
+    return tables_for(await count_figures(span), network)

@@ -1,0 +1,141 @@
+"""Small-count suppression for donor-facing figures: no count of 1 to 4 people is shown, and
+none can be worked out as a total minus the cells beside it.
+
+A table is a mapping from keys (tuples, one member per dimension) to counts, and the groups
+that add up: a total and its parts. ``groups_along`` makes them from each dimension's
+hierarchy; ``suppress`` returns the keys to hide.
+
+    values = {("all", "A"): 3, ("all", "B"): 9, ("all", "total"): 12}
+    groups = groups_along(values, 1, [("total", ["A", "B"])])
+    suppress(values, groups)     # {("all", "A"), ("all", "B")}: 12 - 9 would give A away
+
+The rules:
+
+1. Primary: every count from 1 to 4 is hidden (or the cells the caller names as primary).
+2. Complementary: in every group whose total is shown, the hidden parts must be none, or at
+   least two that add up to 5 or more; otherwise the next smallest shown non-zero part is
+   hidden too (cells marked ``free`` first: they are never printed, so hiding them costs
+   nothing), and when no part is left, the total itself. Repeated until nothing changes, since
+   a cell hidden for one group can leave another short.
+
+Zeros are shown: "nobody" points to no one. Zeros are never hidden to make up a pair either,
+since a reader who knows a cell must be zero would take it away again.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Collection, Hashable, Iterable, Mapping, Sequence
+from dataclasses import dataclass
+
+#: The smallest count of people shown.
+THRESHOLD = 5
+
+Key = tuple[Hashable, ...]
+
+
+@dataclass(frozen=True)
+class Group:
+    """Cells that add up: ``values[total] == sum(values[part] for part in parts)``."""
+
+    total: Key
+    parts: tuple[Key, ...]
+
+
+def is_small(value: int) -> bool:
+    """A count of people too small to show: 1 to 4."""
+    return 0 < value < THRESHOLD
+
+
+def groups_along(
+    keys: Iterable[Key], axis: int, hierarchy: Sequence[tuple[Hashable, Sequence[Hashable]]]
+) -> list[Group]:
+    """For each key whose member on ``axis`` is a parent in ``hierarchy``, the group of that
+    key and the keys of its children (the other members alike). A parent may head several
+    groups (several breakdowns of one total). Children missing from ``keys`` are left out.
+
+    >>> groups_along([("A",), ("B",), ("all",)], 0, [("all", ["A", "B"])])
+    [Group(total=('all',), parts=(('A',), ('B',)))]
+    """
+    present = set(keys)
+    groups = []
+    for key in sorted(present, key=repr):
+        for parent, children in hierarchy:
+            if key[axis] != parent:
+                continue
+            parts = tuple(
+                part
+                for child in children
+                if (part := (*key[:axis], child, *key[axis + 1 :])) in present
+            )
+            if parts:
+                groups.append(Group(key, parts))
+    return groups
+
+
+def _short(group: Group, weights: Mapping[Key, int], hidden: set[Key]) -> bool:
+    """True when the hidden parts of a group with a shown total could be worked out."""
+    if group.total in hidden:
+        return False
+    parts = [part for part in group.parts if part in hidden]
+    if not parts:
+        return False
+    return len(parts) < 2 or sum(weights[part] for part in parts) < THRESHOLD
+
+
+def suppress(
+    values: Mapping[Key, int],
+    groups: Sequence[Group],
+    *,
+    primary: Iterable[Key] | None = None,
+    weights: Mapping[Key, int] | None = None,
+    free: Collection[Key] = (),
+) -> frozenset[Key]:
+    """The keys to hide so that no small count is shown or can be worked out by subtraction.
+
+    ``primary`` replaces rule 1 and ``weights`` the counts of people that rule 2 adds up,
+    for figures that are not counts of people (bed-nights: hidden where 1 to 4 people slept,
+    weighed by the people behind them). ``free`` names cells that are never printed (derived
+    ones, such as "admitted without this exploitation type"), preferred when another cell
+    must be hidden.
+    """
+    hidden = {key for key, value in values.items() if is_small(value)}
+    if primary is not None:
+        hidden = set(primary)
+    weights = values if weights is None else weights
+    changed = True
+    while changed:
+        changed = False
+        for group in groups:
+            if not _short(group, weights, hidden):
+                continue
+            candidates = [p for p in group.parts if p not in hidden and values[p] > 0]
+            if candidates:
+                hidden.add(min(candidates, key=lambda p: (p not in free, values[p], repr(p))))
+            else:
+                hidden.add(group.total)
+            changed = True
+    return frozenset(hidden)
+
+
+def recoverable(
+    values: Mapping[Key, int],
+    groups: Sequence[Group],
+    hidden: Collection[Key],
+    *,
+    weights: Mapping[Key, int] | None = None,
+) -> list[Key]:
+    """Hidden cells that a shown total minus its shown parts gives away, or hidden parts
+    adding up to fewer than 5 people; empty after ``suppress``. For tests and audits."""
+    weights = values if weights is None else weights
+    found = []
+    for group in groups:
+        if group.total in hidden:
+            continue
+        parts = [part for part in group.parts if part in hidden]
+        rest = sum(values[part] for part in group.parts if part not in hidden)
+        left = values[group.total] - rest
+        if len(parts) == 1 and left == values[parts[0]]:
+            found.extend(parts)
+        elif parts and sum(weights[part] for part in parts) < THRESHOLD:
+            found.extend(parts)
+    return found
