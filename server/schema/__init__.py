@@ -31,6 +31,7 @@ from server.schema.context import Info
 from server.schema.notes.mutations import NoteMutations
 from server.schema.permissions import HideSuggestions, RequestEnd, SignedIn, shown_in_production
 from server.schema.relay import LoadedNode
+from server.schema.reports.queries import ReportQueries
 from server.schema.residents.mutations import ResidentMutations
 from server.schema.residents.queries import ResidentQueries
 from server.schema.residents.types import Resident
@@ -58,7 +59,7 @@ NODE_TYPES: dict[str, type[LoadedNode]] = {
 
 
 @strawberry.type
-class Query(AccountQueries, ShelterQueries, ResidentQueries):
+class Query(AccountQueries, ShelterQueries, ResidentQueries, ReportQueries):
     @strawberry.field(
         permission_classes=[SignedIn],
         description="Any object you may see, by its global ID; null if there is no such object.",

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from server.domain.access import Action, Viewer, require
 from server.domain.reports.figures import WHOLE, Figures, count_figures
-from server.domain.reports.periods import MAX_DAYS, Period, ReportRange
+from server.domain.reports.periods import MAX_DAYS, MAX_PERIODS, Period, ReportRange
 from server.domain.reports.tables import (
     NETWORK,
     REGION,
@@ -32,6 +32,7 @@ from server.models import Region, Shelter
 
 __all__ = [
     "MAX_DAYS",
+    "MAX_PERIODS",
     "WHOLE",
     "Area",
     "CountRow",

@@ -19,6 +19,9 @@ from server.domain.occupancy import census_instant
 #: The longest report, in days: two years, leap day included. Bed-nights are counted night by
 #: night, so the work grows with the span; a longer one is several reports.
 MAX_DAYS = 731
+#: The most periods in one report (two months of days, a year of weeks, two years of months):
+#: every table has a row per period, area and category, and each is checked for suppression.
+MAX_PERIODS = 62
 
 
 class Period(str, Enum):
@@ -89,7 +92,14 @@ class ReportRange:
                 ["to"],
                 f"A report covers at most {MAX_DAYS} days; make several.",
             )
-        return cls(start, end, period, zone)
+        span = cls(start, end, period, zone)
+        if len(span.periods()) > MAX_PERIODS:
+            raise DomainError(
+                ErrorCode.INVALID_VALUE,
+                ["period"],
+                f"A report has at most {MAX_PERIODS} periods; choose longer periods.",
+            )
+        return span
 
     def days(self) -> list[date]:
         return [self.start + timedelta(days=n) for n in range((self.end - self.start).days + 1)]
