@@ -35,6 +35,7 @@ from server.settings import Settings
 #: Tables in an order that deletes children before parents (audit_event apart: it is append-only).
 TABLES = (
     "idempotency_key",
+    "referral",
     "case_note",
     "auth_token",
     "login_throttle",

@@ -68,6 +68,7 @@ class Action(str, Enum):
     WRITE_NOTE = "write_note"
     MANAGE_ACCOUNTS = "manage_accounts"
     READ_AUDIT = "read_audit"
+    REFER = "refer"
     # --- reports (issue 6): aggregates for coordinators and donors, small counts hidden ---
     READ_REPORTS = "read_reports"
 
@@ -82,6 +83,7 @@ ALLOWED: dict[Action, frozenset[Role]] = {
     Action.WRITE_NOTE: frozenset({Role.MEDICAL, Role.COUNSELLOR, Role.LEGAL}),
     Action.MANAGE_ACCOUNTS: frozenset({Role.ADMIN}),
     Action.READ_AUDIT: frozenset({Role.ADMIN}),
+    Action.REFER: SHELTER_ROLES,
     # --- reports (issue 6): DESIGN.md "donor reports: admin ✓ coordinator ✓" ---
     Action.READ_REPORTS: frozenset({Role.ADMIN, Role.COORDINATOR}),
 }

@@ -30,6 +30,7 @@ class ErrorCode(str, Enum):
     FORBIDDEN = "forbidden"
     LOGIN_FAILED = "login_failed"
     LOGIN_LOCKED = "login_locked"
+    STATUS_CHANGE_NOT_ALLOWED = "status_change_not_allowed"
     IDEMPOTENCY_KEY_REUSED = "idempotency_key_reused"
     IDEMPOTENCY_KEY_IN_USE = "idempotency_key_in_use"
 

@@ -4,6 +4,7 @@ from server.models.accounts import AuthToken, LoginThrottle, Role, User
 from server.models.audit import AuditEvent
 from server.models.idempotency import IdempotencyKey
 from server.models.notes import CaseNote, NoteKind
+from server.models.referrals import PartnerKind, Referral, ReferralDirection, ReferralStatus
 from server.models.residents import (
     DocumentStatus,
     ExploitationType,
@@ -30,6 +31,10 @@ __all__ = [
     "IdempotencyKey",
     "LoginThrottle",
     "NoteKind",
+    "PartnerKind",
+    "Referral",
+    "ReferralDirection",
+    "ReferralStatus",
     "Role",
     "User",
     "Bed",

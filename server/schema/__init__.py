@@ -30,6 +30,9 @@ from server.schema.accounts.types import User
 from server.schema.context import Info
 from server.schema.notes.mutations import NoteMutations
 from server.schema.permissions import HideSuggestions, RequestEnd, SignedIn, shown_in_production
+from server.schema.referrals.mutations import ReferralMutations
+from server.schema.referrals.queries import ReferralQueries
+from server.schema.referrals.types import Referral
 from server.schema.relay import LoadedNode
 from server.schema.reports.queries import ReportQueries
 from server.schema.residents.mutations import ResidentMutations
@@ -54,12 +57,12 @@ CACHED_DOCUMENTS = 256
 
 NODE_TYPES: dict[str, type[LoadedNode]] = {
     node_type.__name__: node_type
-    for node_type in (Region, Shelter, Room, Bed, Resident, Stay, User)
+    for node_type in (Region, Shelter, Room, Bed, Resident, Stay, User, Referral)
 }
 
 
 @strawberry.type
-class Query(AccountQueries, ShelterQueries, ResidentQueries, ReportQueries):
+class Query(AccountQueries, ShelterQueries, ResidentQueries, ReferralQueries, ReportQueries):
     @strawberry.field(
         permission_classes=[SignedIn],
         description="Any object you may see, by its global ID; null if there is no such object.",
@@ -78,7 +81,14 @@ class Query(AccountQueries, ShelterQueries, ResidentQueries, ReportQueries):
 
 
 @strawberry.type
-class Mutation(AccountMutations, ShelterMutations, ResidentMutations, StayMutations, NoteMutations):
+class Mutation(
+    AccountMutations,
+    ShelterMutations,
+    ResidentMutations,
+    StayMutations,
+    NoteMutations,
+    ReferralMutations,
+):
     pass
 
 

@@ -18,6 +18,7 @@ from server.domain.access import Viewer
 from server.domain.audit import ReadLog
 from server.schema.accounts.loaders import ShelterIdsByUserLoader, UserByIdLoader
 from server.schema.notes.loaders import NotesByResidentLoader
+from server.schema.referrals.loaders import ReferralByIdLoader, ReferralsByResidentLoader
 from server.schema.residents.loaders import ResidentByIdLoader
 from server.schema.shelters.loaders import (
     BedByIdLoader,
@@ -66,6 +67,8 @@ class Loaders:
         self.user_by_id = UserByIdLoader(viewer)
         self.shelter_ids_by_user = ShelterIdsByUserLoader(viewer)
         self.notes_by_resident = NotesByResidentLoader(viewer)
+        self.referral_by_id = ReferralByIdLoader(viewer)
+        self.referrals_by_resident = ReferralsByResidentLoader(viewer)
 
 
 @dataclass

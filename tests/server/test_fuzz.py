@@ -57,8 +57,19 @@ from server.domain.beds import set_bed_status
 from server.domain.clock import now
 from server.domain.errors import DomainError
 from server.domain.notes import write_note
+from server.domain.referrals import NewReferral, refer
 from server.domain.stays import check_in, check_out, transfer
-from server.models import BedHold, ExitDestination, NoteKind, Role, Stay, User
+from server.models import (
+    BedHold,
+    ExitDestination,
+    NoteKind,
+    PartnerKind,
+    Referral,
+    ReferralDirection,
+    Role,
+    Stay,
+    User,
+)
 from server.schema import MAX_ALIASES, MAX_DEPTH, MAX_TOKENS, sdl
 from server.schema.relay import encode_id
 from server.settings import Settings
@@ -71,7 +82,7 @@ MAX_EXAMPLES = int(os.environ.get("HAVEN_FUZZ_EXAMPLES", "40"))
 #: How often schemathesis gives an argument taking an ID, a cursor or a search a seeded value.
 SEEDED = 0.6
 
-NODE_TYPES = ("Region", "Shelter", "Room", "Bed", "Resident", "Stay", "User")
+NODE_TYPES = ("Region", "Shelter", "Room", "Bed", "Resident", "Stay", "User", "Referral")
 
 FUZZ_SETTINGS = settings(
     max_examples=MAX_EXAMPLES,
@@ -306,6 +317,15 @@ async def seed_network(settings: Settings) -> Seed:
             await write_note(
                 author, resident_id=residents[0].id, kind=kind, text=f"{kind.value} note"
             )
+        await refer(
+            hand,
+            NewReferral(
+                resident_id=residents[0].id,
+                direction=ReferralDirection.OUTGOING,
+                partner=PartnerKind.HOSPITAL,
+                organisation="City hospital",
+            ),
+        )
         users = await User.all()
 
         rows: dict[str, list[Any]] = {
@@ -316,6 +336,7 @@ async def seed_network(settings: Settings) -> Seed:
             "Bed": beds,
             "Resident": residents,
             "Stay": await Stay.all(),
+            "Referral": await Referral.all(),
         }
         return Seed(
             tokens=tokens,
@@ -680,6 +701,45 @@ def variable_cases(seed: Seed) -> Cases:
                         "kind": st.sampled_from(["MEDICAL", "COUNSELLING", "LEGAL"]),
                         "text": text_or("Follow-up in two weeks"),
                     }
+                )
+            ),
+        ),
+        "checkIn.idempotencyKey": (
+            'mutation($v: UUID) { checkIn(input: {resident: "UmVzaWRlbnQ6MQ==",'
+            ' bed: "QmVkOjE="}, idempotencyKey: $v) { errors { code } } }',
+            loose(mostly(st.uuids().map(str), ANY_TEXT)),
+        ),
+        "referrals": (
+            "query($v: PartnerKind) { referrals(partner: $v) { totalCount edges { cursor } } }",
+            loose(st.sampled_from(["POLICE", "EMBASSY", "PARTNER_NGO", "HOSPITAL"])),
+        ),
+        "referralCreate": (
+            "mutation($v: ReferralCreateInput!) {"
+            " referralCreate(input: $v) { referral { status } errors { code field } } }",
+            loose(
+                st.fixed_dictionaries(
+                    {
+                        "resident": ids("Resident"),
+                        "direction": st.sampled_from(["INCOMING", "OUTGOING"]),
+                        "partner": st.sampled_from(
+                            ["POLICE", "EMBASSY", "PARTNER_NGO", "HOSPITAL"]
+                        ),
+                        "organisation": text_or("City hospital", ""),
+                    },
+                    optional={"reason": text_or("Injury"), "at": at},
+                )
+            ),
+        ),
+        "referralSetStatus": (
+            "mutation($v: ReferralSetStatusInput!) {"
+            " referralSetStatus(input: $v) { referral { status } errors { code } } }",
+            loose(
+                st.fixed_dictionaries(
+                    {
+                        "referral": ids("Referral"),
+                        "status": st.sampled_from(["OPEN", "ACCEPTED", "DECLINED", "COMPLETED"]),
+                    },
+                    optional={"at": at},
                 )
             ),
         ),

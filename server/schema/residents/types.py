@@ -17,6 +17,7 @@ from server.schema.permissions import forbidden_field
 from server.schema.relay import LoadedNode
 
 if TYPE_CHECKING:
+    from server.schema.referrals.types import Referral
     from server.schema.stays.types import Stay
 
 Sex = strawberry.enum(models.Sex)
@@ -166,3 +167,14 @@ class Resident(LoadedNode, relay.Node):
         for row in rows:
             info.context.reads.add("read_note", "CaseNote", row.id, resident_id=self.row.id)
         return [CaseNote.from_model(row) for row in rows]
+
+    @strawberry.field(
+        description="Referrals to and from partners: for the staff of the person's shelters."
+    )
+    async def referrals(
+        self, info: Info
+    ) -> list[Annotated[Referral, strawberry.lazy("server.schema.referrals.types")]]:
+        from server.schema.referrals.types import Referral
+
+        rows = await info.context.loaders.referrals_by_resident.load(self.row.id)
+        return [Referral.from_model(row) for row in rows]

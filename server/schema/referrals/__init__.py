@@ -1,0 +1,1 @@
+"""Referrals in the API: to and from the police, consulates, partner NGOs and hospitals."""
