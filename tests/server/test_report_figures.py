@@ -35,7 +35,7 @@ from server.models import (
     Shelter,
 )
 from server.schema.relay import encode_id
-from tests.conftest import GraphQLClient, sign_in
+from tests.conftest import GraphQLClient, QueryCounter, empty_tables, sign_in
 from tests.server.network import Network, build_network, staff
 
 ALMATY = ZoneInfo("Asia/Almaty")
@@ -238,3 +238,42 @@ async def test_graphql_shows_the_same_figures(gql: GraphQLClient) -> None:
         for whole in (True, False)
     ]
     assert report["lengthOfStay"] == []
+
+
+EVERYTHING = """
+query ($from: Date!, $to: Date!) {
+  report(from: $from, to: $to, period: WEEK) {
+    periods { start end }
+    bedNights { span { start } area { level name region { name } shelter { name } }
+                bedNights capacity utilisation suppressed }
+    admissions { area { shelter { name } } breakdown category count }
+    exits { area { region { code } } outcome count }
+    lengthOfStay { area { shelter { kind } } stays meanNights medianNights }
+  }
+}"""
+
+
+async def _report_statements(gql: GraphQLClient, shelters: int) -> int:
+    network = await build_network(shelters=shelters, regions=min(shelters, 8))
+    for shelter in network.shelters:
+        resident = await person("Aziza", "UZ", (), ReferralSource.POLICE, shelter)
+        stay = await check_in(
+            await staff(), resident.id, network.beds_of(shelter)[0].id, at=at(3, 4)
+        )
+        await check_out(await staff(), stay.id, ExitDestination.REPATRIATED, at=at(3, 9))
+    coordinator = gql.as_token(await sign_in(Role.COORDINATOR))
+    with QueryCounter() as counter:
+        await coordinator.data(EVERYTHING, {"from": "2025-03-01", "to": "2025-03-31"})
+    return counter.count
+
+
+async def test_statements_do_not_grow_with_the_network(gql: GraphQLClient) -> None:
+    # given a network of 3 shelters, then (emptied) one of 30, each with a stay in March
+    small = await _report_statements(gql, 3)
+    await empty_tables()
+    large = await _report_statements(gql, 30)
+
+    # then the report costs the same statements: sign-in, regions and shelters, three counts,
+    # and one batch per loader
+    assert small == large, (small, large)
+    assert small <= 9, small

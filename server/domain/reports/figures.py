@@ -23,9 +23,10 @@ from __future__ import annotations
 
 from collections import Counter
 from dataclasses import dataclass, field
+from datetime import date
 
-from server.domain.reports.periods import Day, ReportRange
-from server.domain.reports.sql import Sql, connection
+from server.domain.reports.periods import ReportRange
+from server.domain.reports.sql import EPOCH, Sql, connection
 
 #: The period index of figures over the whole report.
 WHOLE = -1
@@ -56,45 +57,77 @@ class Figures:
     nights: Counter[tuple[int, int, int]] = field(default_factory=Counter)
 
 
-def _calendar(sql: Sql, days: list[Day], index: dict[object, int], columns: list[str]) -> str:
+def _days(sql: Sql, span: ReportRange, index: dict[date, int], columns: list[str]) -> str:
+    """The report's dates: period index, local day number (see ``Sql.local_day``), and the
+    instants named in ``columns`` (attributes of ``Day``)."""
     rows = []
-    for day in days:
-        row = [sql.integer(index[day.period])]
+    for day in span.calendar():
+        row = [sql.integer(index[day.period]), sql.integer((day.day - EPOCH).days)]
         row += [sql.instant(getattr(day, column)) for column in columns]
         rows.append(row)
-    return sql.table("days", ["p", *columns], rows)
+    return sql.table("days", ["p", "n", *columns], rows)
 
 
+def _periods(sql: Sql, span: ReportRange) -> str:
+    """Each period: index and first and last local day numbers."""
+    rows = [
+        [sql.integer(n), sql.integer((first - EPOCH).days), sql.integer((last - EPOCH).days)]
+        for n, (first, last) in enumerate(span.periods())
+    ]
+    return sql.table("periods", ["p", "first_n", "last_n"], rows)
+
+
+#: Bed-nights by day numbers: an assignment from local day f to local day e (ended) covers
+#: the nights f to e - 1 (it is gone at the census of day e), an open one up to the report's
+#: end, the census rule exactly; each overlap with a period is added up. A bed counts from
+#: the day it was made. An outage's nights likewise, less those the bed was occupied at the
+#: census (occupied before out of service, as ``occupancy_at`` counts).
 _NIGHTS = """
-WITH {days},
-slept AS (
-  SELECT d.p AS p, d.census AS census, a.bed_id AS bed_id, s.resident_id AS resident_id,
-         r.shelter_id AS shelter_id, sh.region_id AS region_id
+WITH {periods},
+{days},
+spans AS MATERIALIZED (
+  SELECT s.resident_id AS resident_id, r.shelter_id AS shelter_id, sh.region_id AS region_id,
+         {started} AS first_n,
+         CASE WHEN a.ended_at IS NULL THEN {end_n} ELSE {ended} - 1 END AS last_n
   FROM bed_assignment a
-  JOIN days d ON d.census >= a.started_at AND (a.ended_at IS NULL OR d.census < a.ended_at)
   JOIN stay s ON s.id = a.stay_id
   JOIN bed b ON b.id = a.bed_id
   JOIN room r ON r.id = b.room_id
   JOIN shelter sh ON sh.id = r.shelter_id
   WHERE a.started_at <= {last} AND (a.ended_at IS NULL OR a.ended_at > {first})
-    AND b.created_at <= d.census
+),
+slept AS MATERIALIZED (
+  SELECT q.p AS p, x.resident_id AS resident_id, x.shelter_id AS shelter_id,
+         x.region_id AS region_id,
+         (CASE WHEN x.last_n < q.last_n THEN x.last_n ELSE q.last_n END)
+         - (CASE WHEN x.first_n > q.first_n THEN x.first_n ELSE q.first_n END) + 1 AS nights
+  FROM spans x
+  JOIN periods q ON x.first_n <= q.last_n AND x.last_n >= q.first_n AND x.first_n <= x.last_n
+),
+beds AS MATERIALIZED (
+  SELECT r.shelter_id AS shelter_id, {made} AS made_n
+  FROM bed b JOIN room r ON r.id = b.room_id WHERE b.created_at <= {last}
+),
+outages AS MATERIALIZED (
+  SELECT o.bed_id AS bed_id, r.shelter_id AS shelter_id, {out_made} AS made_n,
+         {out_started} AS first_n,
+         CASE WHEN o.ended_at IS NULL THEN {end_n} ELSE {out_ended} - 1 END AS last_n
+  FROM bed_outage o JOIN bed b ON b.id = o.bed_id JOIN room r ON r.id = b.room_id
+  WHERE o.started_at <= {last} AND (o.ended_at IS NULL OR o.ended_at > {first})
 )
-SELECT 'capacity' AS figure, d.p AS p, r.shelter_id AS area, COUNT(*) AS value
-FROM days d JOIN bed b ON b.created_at <= d.census JOIN room r ON r.id = b.room_id
-GROUP BY d.p, r.shelter_id
+SELECT 'capacity' AS figure, q.p AS p, x.shelter_id AS area,
+       SUM(q.last_n - (CASE WHEN x.made_n > q.first_n THEN x.made_n ELSE q.first_n END) + 1)
+         AS value
+FROM beds x JOIN periods q ON x.made_n <= q.last_n
+GROUP BY q.p, x.shelter_id
 UNION ALL
-SELECT 'occupied', o.p, o.shelter_id, COUNT(*)
-FROM (SELECT DISTINCT p, census, bed_id, shelter_id FROM slept) o
-GROUP BY o.p, o.shelter_id
+SELECT 'occupied', p, shelter_id, SUM(nights) FROM slept GROUP BY p, shelter_id
 UNION ALL
 SELECT 'out_of_service', x.p, x.shelter_id, COUNT(*)
-FROM (SELECT DISTINCT d.p AS p, d.census AS census, o.bed_id AS bed_id, r.shelter_id AS shelter_id
-      FROM bed_outage o
-      JOIN days d ON d.census >= o.started_at AND (o.ended_at IS NULL OR d.census < o.ended_at)
-      JOIN bed b ON b.id = o.bed_id AND b.created_at <= d.census
-      JOIN room r ON r.id = b.room_id
-      WHERE o.started_at <= {last} AND (o.ended_at IS NULL OR o.ended_at > {first})
-        AND NOT EXISTS (SELECT 1 FROM bed_assignment a WHERE a.bed_id = o.bed_id
+FROM (SELECT DISTINCT d.p AS p, d.n AS n, o.bed_id AS bed_id, o.shelter_id AS shelter_id
+      FROM outages o
+      JOIN days d ON d.n >= o.first_n AND d.n <= o.last_n AND d.n >= o.made_n
+      WHERE NOT EXISTS (SELECT 1 FROM bed_assignment a WHERE a.bed_id = o.bed_id
                         AND a.started_at <= d.census
                         AND (a.ended_at IS NULL OR a.ended_at > d.census))) x
 GROUP BY x.p, x.shelter_id
@@ -115,13 +148,17 @@ SELECT 'people:network', -1, 0, COUNT(DISTINCT resident_id) FROM slept
 
 _ADMISSIONS = """
 WITH {days},
+begun AS MATERIALIZED (
+  SELECT s.id AS stay_id, s.shelter_id AS shelter_id, s.resident_id AS resident_id,
+         s.checked_in_at AS checked_in_at, {checked_in} AS n
+  FROM stay s WHERE s.checked_in_at >= {starts} AND s.checked_in_at < {ends}
+),
 admitted AS (
-  SELECT d.p AS p, s.id AS stay_id, s.shelter_id AS shelter_id, s.resident_id AS resident_id
-  FROM stay s JOIN days d ON s.checked_in_at >= d.starts AND s.checked_in_at < d.ends
-  WHERE s.checked_in_at >= {starts} AND s.checked_in_at < {ends}
-    AND NOT EXISTS (SELECT 1 FROM stay e WHERE e.resident_id = s.resident_id AND e.id <> s.id
-                    AND e.checked_out_at >= d.previous_starts
-                    AND e.checked_out_at <= s.checked_in_at)
+  SELECT d.p AS p, b.stay_id AS stay_id, b.shelter_id AS shelter_id, b.resident_id AS resident_id
+  FROM begun b JOIN days d ON d.n = b.n
+  WHERE NOT EXISTS (SELECT 1 FROM stay e WHERE e.resident_id = b.resident_id
+                    AND e.id <> b.stay_id AND e.checked_out_at >= d.previous_starts
+                    AND e.checked_out_at <= b.checked_in_at)
 )
 SELECT 'total' AS breakdown, a.p AS p, a.shelter_id AS shelter_id, '' AS category,
        COUNT(*) AS value
@@ -140,16 +177,21 @@ GROUP BY a.p, a.shelter_id, t.value
 """
 
 _ENDED = """
-WITH {days}
-SELECT d.p AS p, s.shelter_id AS shelter_id,
-       CASE WHEN EXISTS (SELECT 1 FROM stay f WHERE f.resident_id = s.resident_id
-                         AND f.id <> s.id AND f.checked_in_at >= s.checked_out_at
+WITH {days},
+ended AS MATERIALIZED (
+  SELECT s.resident_id AS resident_id, s.id AS stay_id, s.shelter_id AS shelter_id,
+         s.checked_out_at AS checked_out_at, s.exit_destination AS destination,
+         {checked_out} AS n, {checked_out} - {checked_in} AS nights
+  FROM stay s WHERE s.checked_out_at >= {starts} AND s.checked_out_at < {ends}
+)
+SELECT d.p AS p, e.shelter_id AS shelter_id,
+       CASE WHEN EXISTS (SELECT 1 FROM stay f WHERE f.resident_id = e.resident_id
+                         AND f.id <> e.stay_id AND f.checked_in_at >= e.checked_out_at
                          AND f.checked_in_at < d.following_ends)
-            THEN '{transfer}' ELSE COALESCE(s.exit_destination, 'other') END AS outcome,
-       {out_day} - {in_day} AS nights,
+            THEN '{transfer}' ELSE COALESCE(e.destination, 'other') END AS outcome,
+       e.nights AS nights,
        COUNT(*) AS value
-FROM stay s JOIN days d ON s.checked_out_at >= d.starts AND s.checked_out_at < d.ends
-WHERE s.checked_out_at >= {starts} AND s.checked_out_at < {ends}
+FROM ended e JOIN days d ON d.n = e.n
 GROUP BY 1, 2, 3, 4
 """
 
@@ -158,13 +200,22 @@ async def count_figures(span: ReportRange) -> Figures:
     """Every figure of ``span``, exact (nothing suppressed): three statements."""
     db = connection()
     calendar = span.calendar()
-    index: dict[object, int] = {start: n for n, (start, _) in enumerate(span.periods())}
+    index = {start: n for n, (start, _) in enumerate(span.periods())}
     figures = Figures(span)
 
     sql = Sql.for_connection(db, span.zone)
-    days = _calendar(sql, calendar, index, ["census"])
     text = _NIGHTS.format(
-        days=days, first=sql.instant(calendar[0].census), last=sql.instant(calendar[-1].census)
+        periods=_periods(sql, span),
+        days=_days(sql, span, index, ["census"]),
+        started=sql.local_day("a.started_at"),
+        ended=sql.local_day("a.ended_at"),
+        made=sql.local_day("b.created_at"),
+        out_made=sql.local_day("b.created_at"),
+        out_started=sql.local_day("o.started_at"),
+        out_ended=sql.local_day("o.ended_at"),
+        end_n=sql.integer((span.end - EPOCH).days),
+        first=sql.instant(calendar[0].census),
+        last=sql.instant(calendar[-1].census),
     )
     for row in (await db.execute_query(text, sql.values))[1]:
         figure, period, area, value = row["figure"], row["p"], row["area"], int(row["value"])
@@ -174,14 +225,14 @@ async def count_figures(span: ReportRange) -> Figures:
             getattr(figures, figure)[(period, area)] = value
 
     sql = Sql.for_connection(db, span.zone)
-    days = _calendar(sql, calendar, index, ["starts", "ends", "previous_starts"])
     each_type = (
         "jsonb_array_elements_text(r.exploitation_types) AS t(value)"
         if sql.postgres
         else "json_each(r.exploitation_types) AS t"
     )
     text = _ADMISSIONS.format(
-        days=days,
+        days=_days(sql, span, index, ["previous_starts"]),
+        checked_in=sql.local_day("s.checked_in_at"),
         starts=sql.instant(span.starts),
         ends=sql.instant(span.ends),
         each_type=each_type,
@@ -191,12 +242,11 @@ async def count_figures(span: ReportRange) -> Figures:
         figures.admissions[key] = int(row["value"])
 
     sql = Sql.for_connection(db, span.zone)
-    days = _calendar(sql, calendar, index, ["starts", "ends", "following_ends"])
     text = _ENDED.format(
-        days=days,
+        days=_days(sql, span, index, ["following_ends"]),
         transfer=TRANSFER,
-        out_day=sql.local_day("s.checked_out_at"),
-        in_day=sql.local_day("s.checked_in_at"),
+        checked_out=sql.local_day("s.checked_out_at"),
+        checked_in=sql.local_day("s.checked_in_at"),
         starts=sql.instant(span.starts),
         ends=sql.instant(span.ends),
     )

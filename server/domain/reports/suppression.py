@@ -15,8 +15,8 @@ The rules:
 2. Complementary: in every group whose total is shown, the hidden parts must be none, or at
    least two that add up to 5 or more; otherwise the next smallest shown non-zero part is
    hidden too (cells marked ``free`` first: they are never printed, so hiding them costs
-   nothing), and when no part is left, the total itself. Repeated until nothing changes, since
-   a cell hidden for one group can leave another short.
+   nothing), and when no part is left, the total itself. Every group holding a newly hidden
+   cell is checked again, since it can leave another group short.
 
 Zeros are shown: "nobody" points to no one. Zeros are never hidden to make up a pair either,
 since a reader who knows a cell must be zero would take it away again.
@@ -24,6 +24,7 @@ since a reader who knows a cell must be zero would take it away again.
 
 from __future__ import annotations
 
+from collections import deque
 from collections.abc import Collection, Hashable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
@@ -56,9 +57,10 @@ def groups_along(
     >>> groups_along([("A",), ("B",), ("all",)], 0, [("all", ["A", "B"])])
     [Group(total=('all',), parts=(('A',), ('B',)))]
     """
-    present = set(keys)
+    ordered = list(dict.fromkeys(keys))  # in the caller's order, so the result repeats
+    present = set(ordered)
     groups = []
-    for key in sorted(present, key=repr):
+    for key in ordered:
         for parent, children in hierarchy:
             if key[axis] != parent:
                 continue
@@ -102,18 +104,29 @@ def suppress(
     if primary is not None:
         hidden = set(primary)
     weights = values if weights is None else weights
-    changed = True
-    while changed:
-        changed = False
-        for group in groups:
-            if not _short(group, weights, hidden):
-                continue
-            candidates = [p for p in group.parts if p not in hidden and values[p] > 0]
-            if candidates:
-                hidden.add(min(candidates, key=lambda p: (p not in free, values[p], repr(p))))
-            else:
-                hidden.add(group.total)
-            changed = True
+    # Each group is checked again whenever one of its cells is hidden, until none is short.
+    member_of: dict[Key, list[int]] = {}
+    for number, group in enumerate(groups):
+        for cell in (group.total, *group.parts):
+            member_of.setdefault(cell, []).append(number)
+    queue = deque(range(len(groups)))
+    queued = set(queue)
+    while queue:
+        number = queue.popleft()
+        queued.discard(number)
+        group = groups[number]
+        if not _short(group, weights, hidden):
+            continue
+        candidates = [p for p in group.parts if p not in hidden and values[p] > 0]
+        if candidates:
+            cell = min(candidates, key=lambda p: (p not in free, values[p], repr(p)))
+        else:
+            cell = group.total
+        hidden.add(cell)
+        for other in member_of[cell]:
+            if other not in queued:
+                queue.append(other)
+                queued.add(other)
     return frozenset(hidden)
 
 

@@ -143,7 +143,7 @@ class Report:
         )
 
 
-@dataclass(frozen=True)
+@dataclass
 class Network:
     """The areas of a report: the network, its regions by name, their shelters by name."""
 
@@ -163,14 +163,16 @@ class Network:
         levels += [(r.key, [s.key for s in self.shelters_of(r)]) for r in self.regions]
         return levels
 
+    def __post_init__(self) -> None:
+        regions = {a.id: a.region_id or 0 for a in self.areas if a.level == SHELTER}
+        self._above: dict[int, list[AreaKey]] = {
+            shelter: [(SHELTER, shelter), (REGION, region), (NETWORK, 0)]
+            for shelter, region in regions.items()
+        }
+
     def areas_of(self, shelter_id: int) -> list[AreaKey]:
         """The shelter, its region and the network: every area a shelter's figure adds to."""
-        region_id = self.region_of[shelter_id]
-        return [(SHELTER, shelter_id), (REGION, region_id), (NETWORK, 0)]
-
-    @property
-    def region_of(self) -> dict[int, int]:
-        return {a.id: a.region_id or 0 for a in self.areas if a.level == SHELTER}
+        return self._above[shelter_id]
 
     def add_up(self, values: Mapping[tuple[int, int], int]) -> Counter[tuple[int, AreaKey]]:
         """Per (period index, shelter id) to per (period index, area key), over regions, the
