@@ -180,6 +180,7 @@ async def test_csv_refuses_bad_requests(world: World) -> None:
         {"region": "not an id"},
         {"from": "2020-01-01", "to": "2024-01-01"},
         {"period": "day", "from": "2025-01-01", "to": "2025-06-30"},
+        {"from": "0001-01-01", "to": "0001-01-05"},
     ):
         response = await world.download(COORDINATOR, "admissions", **params)
         assert response.status_code == 400, (params, response.text)

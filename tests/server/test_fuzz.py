@@ -460,6 +460,8 @@ def fuzz_config(seed: Seed) -> SchemathesisConfig:
         "Mutation.userDeactivate.input.user": "user-ids",
         "Query.auditEvents.resident": "resident-ids",
         "Query.auditEvents.user": "user-ids",
+        "Query.report.region": "region-ids",
+        "Query.report.shelter": "shelter-ids",
     }
     parameters = {
         argument: {"dictionary": name, "probability": SEEDED} for argument, name in bindings.items()
@@ -742,6 +744,21 @@ def variable_cases(seed: Seed) -> Cases:
                     optional={"at": at},
                 )
             ),
+        ),
+        "report.from": (
+            "query($v: Date!) { report(from: $v, to: $v, period: DAY) {"
+            " periods { start } admissions(level: NETWORK) { count } } }",
+            loose(days()),
+        ),
+        "report.period": (
+            'query($v: ReportPeriod!) { report(from: "2026-01-01", to: "2026-03-31",'
+            " period: $v) { bedNights(level: REGION) { bedNights utilisation } } }",
+            loose(st.sampled_from(["DAY", "WEEK", "MONTH"])),
+        ),
+        "report.shelter": (
+            'query($v: ID) { report(from: "2026-01-01", to: "2026-01-31", shelter: $v) {'
+            " exits { outcome count } lengthOfStay { meanNights } } }",
+            loose(ids("Shelter")),
         ),
         "bedSetStatus": (
             "mutation($v: BedSetStatusInput!) {"

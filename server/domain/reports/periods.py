@@ -22,6 +22,9 @@ MAX_DAYS = 731
 #: The most periods in one report (two months of days, a year of weeks, two years of months):
 #: every table has a row per period, area and category, and each is checked for suppression.
 MAX_PERIODS = 62
+#: The earliest date a report may start: before any record, and where the zone rules used on
+#: SQLite begin (``sql.zone_changes``).
+EARLIEST = date(1970, 1, 2)
 
 
 class Period(str, Enum):
@@ -84,6 +87,10 @@ class ReportRange:
         today = today or now().astimezone(zone).date()
         if end < start:
             raise DomainError(ErrorCode.INVALID_VALUE, ["to"], "The report ends before it starts.")
+        if start < EARLIEST:
+            raise DomainError(
+                ErrorCode.INVALID_VALUE, ["from"], f"A report starts on {EARLIEST} or later."
+            )
         if end > today:
             raise DomainError(ErrorCode.DATE_IN_FUTURE, ["to"], "The report ends in the future.")
         if (end - start).days + 1 > MAX_DAYS:

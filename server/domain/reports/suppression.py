@@ -152,3 +152,47 @@ def recoverable(
         elif parts and sum(weights[part] for part in parts) < THRESHOLD:
             found.extend(parts)
     return found
+
+
+#: A prime near 2**61: elimination modulo it gives the rank over the rationals unless it
+#: divides a minor, which for tables of small integer coefficients it does not in practice.
+_PRIME = 2**61 - 1
+
+
+def derivable(groups: Sequence[Group], hidden: Collection[Key]) -> list[Key]:
+    """Hidden cells whose value follows from the shown ones by combining any of the groups'
+    equations (not only one total minus its parts): elimination over the hidden cells.
+
+    A cell is derivable when its unit vector lies in the row space of the equations
+    restricted to hidden cells; the reduced rows are kept fully reduced, so that is a row with
+    a single entry.
+    """
+    unknown = sorted(set(hidden), key=repr)
+    column = {key: n for n, key in enumerate(unknown)}
+    pivots: dict[int, dict[int, int]] = {}  # pivot column -> its row, fully reduced
+    for group in groups:
+        row: dict[int, int] = {}
+        for cell, sign in ((group.total, 1), *((part, -1) for part in group.parts)):
+            if cell in column:
+                row[column[cell]] = (row.get(column[cell], 0) + sign) % _PRIME
+        row = {c: v for c, v in row.items() if v}
+        for col in [c for c in row if c in pivots]:
+            factor = row.get(col, 0)
+            if factor:
+                for c, v in pivots[col].items():
+                    row[c] = (row.get(c, 0) - factor * v) % _PRIME
+                row = {c: v for c, v in row.items() if v}
+        if not row:
+            continue
+        col = min(row)
+        inverse = pow(row[col], _PRIME - 2, _PRIME)
+        row = {c: v * inverse % _PRIME for c, v in row.items()}
+        for other in pivots.values():
+            factor = other.get(col, 0)
+            if factor:
+                for c, v in row.items():
+                    other[c] = (other.get(c, 0) - factor * v) % _PRIME
+                for c in [c for c, v in other.items() if not v]:
+                    del other[c]
+        pivots[col] = row
+    return [unknown[col] for col, row in pivots.items() if len(row) == 1]
