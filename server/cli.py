@@ -253,7 +253,7 @@ def report(
         span = ReportRange.checked(start.date(), end.date(), period, settings.zone)
         with Progress(console=console) as progress:
             task = progress.add_task("Counting figures", total=3 + CHARTS)
-            built = await build_report(viewer, span)
+            built = await build_report(viewer, span, audit_limit=settings.report_audit_limit)
             progress.update(task, advance=2, description="Drawing charts")
             html = donor_html(
                 built, span, generated_at=now(), step=lambda _: progress.advance(task)

@@ -3,7 +3,8 @@
 GET /reports/admissions.csv?from=2026-01-01&to=2026-03-31&period=month[&region=ID][&shelter=ID]
 
 401 without a valid session, 403 for a role that may not read reports, 400 for bad
-parameters; the file is always suppressed, like every report.
+parameters, 422 for a report too detailed to check every combination of its totals; the file is
+always suppressed, like every report.
 """
 
 from __future__ import annotations
@@ -75,10 +76,16 @@ async def report_csv(request: Request) -> Response:
         )
         region_id = _id(request, "region", "Region")
         shelter_id = _id(request, "shelter", "Shelter")
-        report = await reports.build_report(viewer, span)
+        report = await reports.build_report(viewer, span, audit_limit=settings.report_audit_limit)
     except DomainError as error:
         status = _STATUS.get(error.code, 404 if error.code is ErrorCode.NOT_FOUND else 400)
         return PlainTextResponse(error.message, status_code=status)
+    if not report.audited:
+        return PlainTextResponse(
+            "This report is too detailed to check every combination of its totals for small "
+            "counts; choose longer periods or a shorter range.",
+            status_code=422,
+        )
     text = table_csv(report.only(region_id=region_id, shelter_id=shelter_id), table)
     await record(
         viewer,

@@ -46,6 +46,10 @@ class Settings:
     login_delay_seconds: float = 0.25
     #: The largest GraphQL request body accepted.
     max_request_bytes: int = 64 * 1024
+    #: Reports: up to this many hidden cells per table, every combination of totals is checked
+    #: for a small count it would give away (seconds of CPU per report); finer reports are not
+    #: offered as CSV.
+    report_audit_limit: int = 3000
 
     @classmethod
     def from_env(cls, environ: dict[str, str] | None = None) -> Settings:
@@ -74,6 +78,9 @@ class Settings:
             ),
             token_lifetime_hours=int(
                 env.get("HAVEN_TOKEN_LIFETIME_HOURS", settings.token_lifetime_hours)
+            ),
+            report_audit_limit=int(
+                env.get("HAVEN_REPORT_AUDIT_LIMIT", settings.report_audit_limit)
             ),
         )
 

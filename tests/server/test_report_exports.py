@@ -8,6 +8,7 @@ import csv
 import io
 import shutil
 import subprocess
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from html.parser import HTMLParser
 from pathlib import Path
@@ -16,6 +17,7 @@ import httpx
 import pytest
 
 from fixtures.demo import load_demo
+from server.app import create_app
 from server.domain.access import Viewer
 from server.domain.reports import Period, Report, ReportRange, build_report
 from server.domain.reports.charts import (
@@ -220,3 +222,40 @@ async def test_the_donor_report_opens_with_its_charts(tmp_path: Path) -> None:
     )
     assert shot.read_bytes().startswith(b"\x89PNG")
     assert shot.stat().st_size > 50_000, "a blank page renders much smaller"
+
+
+async def test_a_report_too_fine_to_check_is_not_offered_as_csv(
+    client: httpx.AsyncClient, settings: Settings
+) -> None:
+    # given the demo network, and a server that checks combinations of totals only up to 10
+    # hidden cells per table
+    report, span = await demo_report()
+    assert report.audited, "the demo report is checked against every combination of totals"
+    strict = create_app(replace(settings, report_audit_limit=10))
+    token = await sign_in(Role.COORDINATOR)
+    query = {"from": span.start.isoformat(), "to": span.end.isoformat()}
+
+    async with strict.router.lifespan_context(strict):
+        transport = httpx.ASGITransport(app=strict)
+        async with httpx.AsyncClient(transport=transport, base_url="http://haven.test") as http:
+            response = await http.get(
+                "/reports/admissions.csv",
+                params=query,
+                headers={"authorization": f"Bearer {token}"},
+            )
+            body = (
+                await http.post(
+                    "/graphql",
+                    json={
+                        "query": "query($f: Date!, $t: Date!) { report(from: $f, to: $t) "
+                        "{ fullyChecked } }",
+                        "variables": {"f": query["from"], "t": query["to"]},
+                    },
+                    headers={"authorization": f"Bearer {token}"},
+                )
+            ).json()
+
+    # then the CSV is refused, and the report says it was not fully checked
+    assert response.status_code == 422
+    assert "too detailed" in response.text
+    assert body == {"data": {"report": {"fullyChecked": False}}}

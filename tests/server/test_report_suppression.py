@@ -12,6 +12,7 @@ from hypothesis import strategies as st
 from server.domain.reports.suppression import (
     Group,
     Key,
+    derivable,
     groups_along,
     is_small,
     recoverable,
@@ -148,6 +149,9 @@ def test_no_small_count_is_shown_or_recoverable(table: tuple[dict[Key, int], lis
         assert not (len(concealed) == 1 and rest == values[concealed[0]]), (group, hidden)
         assert not concealed or rest >= 5, (group, rest)
     assert recoverable(values, groups, hidden) == []
+    # nor does any combination of the equations give a small count away
+    small = {key for key, value in values.items() if is_small(value)}
+    assert not small & set(derivable(groups, hidden))
     # and nothing is hidden that need not be: every hidden cell is small or in a group
     assert all(
         is_small(values[key]) or any(key in g.parts or key == g.total for g in groups)

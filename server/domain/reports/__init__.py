@@ -12,6 +12,7 @@ from __future__ import annotations
 from server.domain.access import Action, Viewer, require
 from server.domain.reports.figures import WHOLE, Figures, count_figures
 from server.domain.reports.periods import MAX_DAYS, MAX_PERIODS, Period, ReportRange
+from server.domain.reports.suppression import AUDIT_LIMIT
 from server.domain.reports.tables import (
     NETWORK,
     REGION,
@@ -65,25 +66,32 @@ async def load_network() -> Network:
     return Network(areas)
 
 
-def tables_for(figures: Figures, network: Network) -> Report:
-    """The published (suppressed) tables of exact figures."""
+def tables_for(figures: Figures, network: Network, *, audit_limit: int = AUDIT_LIMIT) -> Report:
+    """The published (suppressed) tables of exact figures; ``audit_limit`` bounds the check of
+    every combination of totals (``suppression.suppress``)."""
     spans = {WHOLE: Span(WHOLE, figures.span.start, figures.span.end)}
     for index, (start, end) in enumerate(figures.span.periods()):
         spans[index] = Span(index, start, end)
-    exits, hidden = exits_table(figures, network, spans)
+    limit = {"audit_limit": audit_limit}
+    exits, hidden = exits_table(figures, network, spans, **limit)
+    occupancy, beds_audited = occupancy_table(figures, network, spans, **limit)
+    admissions, admissions_audited = admissions_table(figures, network, spans, **limit)
     return Report(
         spans=list(spans.values()),
         areas=network.areas,
-        occupancy=occupancy_table(figures, network, spans),
-        admissions=admissions_table(figures, network, spans),
+        occupancy=occupancy,
+        admissions=admissions,
         exits=exits,
         length_of_stay=length_of_stay_table(figures, network, spans, hidden),
+        audited=beds_audited and admissions_audited and hidden.audited,
     )
 
 
-async def build_report(viewer: Viewer, span: ReportRange) -> Report:
+async def build_report(
+    viewer: Viewer, span: ReportRange, *, audit_limit: int = AUDIT_LIMIT
+) -> Report:
     """The donor-facing report of the whole network: administrators and coordinators only.
     Always suppressed; narrow it with ``Report.only``."""
     require(viewer, Action.READ_REPORTS)
     network = await load_network()
-    return tables_for(await count_figures(span), network)
+    return tables_for(await count_figures(span), network, audit_limit=audit_limit)

@@ -30,6 +30,9 @@ from dataclasses import dataclass
 
 #: The smallest count of people shown.
 THRESHOLD = 5
+#: Up to this many hidden cells, every combination of equations is checked (rule 3); the
+#: check grows with the square of the hidden cells (about a second for 2,000).
+AUDIT_LIMIT = 3000
 
 Key = tuple[Hashable, ...]
 
@@ -84,6 +87,12 @@ def _short(group: Group, weights: Mapping[Key, int], hidden: set[Key]) -> bool:
     return len(parts) < 2 or sum(weights[part] for part in parts) < THRESHOLD
 
 
+class Hidden(frozenset[Key]):
+    """The keys to hide; ``audited`` when rule 3 found no combination giving one away."""
+
+    audited: bool = False
+
+
 def suppress(
     values: Mapping[Key, int],
     groups: Sequence[Group],
@@ -91,7 +100,8 @@ def suppress(
     primary: Iterable[Key] | None = None,
     weights: Mapping[Key, int] | None = None,
     free: Collection[Key] = (),
-) -> frozenset[Key]:
+    audit_limit: int = AUDIT_LIMIT,
+) -> Hidden:
     """The keys to hide so that no small count is shown or can be worked out by subtraction.
 
     ``primary`` replaces rule 1 and ``weights`` the counts of people that rule 2 adds up,
@@ -99,17 +109,88 @@ def suppress(
     weighed by the people behind them). ``free`` names cells that are never printed (derived
     ones, such as "admitted without this exploitation type"), preferred when another cell
     must be hidden.
+
+    Rule 3, while at most ``audit_limit`` cells are hidden: no cell hidden by rule 1 may follow
+    from combining several groups' equations either (``derivable``); for each that does, the
+    smallest shown cell sharing a group with it is hidden too (a zero only when nothing else
+    is left), and rule 2 runs again.
     """
     hidden = {key for key, value in values.items() if is_small(value)}
     if primary is not None:
         hidden = set(primary)
+    protected = frozenset(hidden)
     weights = values if weights is None else weights
-    # Each group is checked again whenever one of its cells is hidden, until none is short.
     member_of: dict[Key, list[int]] = {}
     for number, group in enumerate(groups):
         for cell in (group.total, *group.parts):
             member_of.setdefault(cell, []).append(number)
-    queue = deque(range(len(groups)))
+    _complement(values, groups, weights, free, hidden, member_of, range(len(groups)))
+    audited = False
+    while len(hidden) <= audit_limit:
+        exposed = [cell for cell in derivable(groups, hidden) if cell in protected]
+        if not exposed:
+            audited = True
+            break
+        touched: list[int] = []
+        for cell in exposed:
+            extra = _nearest_shown(cell, values, groups, hidden, member_of, free)
+            if extra is not None and extra not in hidden:
+                hidden.add(extra)
+                touched += member_of[extra]
+        if not touched:
+            break  # nothing shown is left beside them: every group is hidden whole
+        _complement(values, groups, weights, free, hidden, member_of, touched)
+    result = Hidden(hidden)
+    result.audited = audited
+    return result
+
+
+def _nearest_shown(
+    cell: Key,
+    values: Mapping[Key, int],
+    groups: Sequence[Group],
+    hidden: set[Key],
+    member_of: Mapping[Key, list[int]],
+    free: Collection[Key],
+) -> Key | None:
+    """The smallest shown cell in the groups nearest ``cell`` through hidden cells (a zero only
+    when nothing else is at that distance): hiding it puts one more unknown into the
+    equations that gave ``cell`` away."""
+    seen_cells = {cell}
+    seen_groups: set[int] = set()
+    frontier = [cell]
+    while frontier:
+        shown: list[Key] = []
+        following: list[Key] = []
+        for current in frontier:
+            for number in member_of.get(current, []):
+                if number in seen_groups:
+                    continue
+                seen_groups.add(number)
+                for other in (groups[number].total, *groups[number].parts):
+                    if other not in hidden:
+                        shown.append(other)
+                    elif other not in seen_cells:
+                        seen_cells.add(other)
+                        following.append(other)
+        if shown:
+            return min(shown, key=lambda p: (values[p] == 0, p not in free, values[p], repr(p)))
+        frontier = following
+    return None
+
+
+def _complement(
+    values: Mapping[Key, int],
+    groups: Sequence[Group],
+    weights: Mapping[Key, int],
+    free: Collection[Key],
+    hidden: set[Key],
+    member_of: Mapping[Key, list[int]],
+    start: Iterable[int],
+) -> None:
+    """Rule 2 until no group is short: each group is checked again whenever one of its cells
+    is hidden."""
+    queue = deque(dict.fromkeys(start))
     queued = set(queue)
     while queue:
         number = queue.popleft()
@@ -127,7 +208,6 @@ def suppress(
             if other not in queued:
                 queue.append(other)
                 queued.add(other)
-    return frozenset(hidden)
 
 
 def recoverable(

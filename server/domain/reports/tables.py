@@ -17,6 +17,7 @@ from server.domain.reports.figures import TRANSFER, WHOLE, Figures
 from server.domain.reports.suppression import (
     THRESHOLD,
     Group,
+    Hidden,
     Key,
     groups_along,
     is_small,
@@ -120,6 +121,9 @@ class Report:
     admissions: list[CountRow]
     exits: list[CountRow]
     length_of_stay: list[StayLengthRow]
+    #: Every table was checked against every combination of its totals (suppression rule 3),
+    #: not only each total minus its parts: false for reports too fine to check in time.
+    audited: bool = True
 
     def only(self, *, region_id: int | None = None, shelter_id: int | None = None) -> Report:
         """The rows of one region (and its shelters) and/or one shelter."""
@@ -220,7 +224,9 @@ def _groups(
     return groups
 
 
-def admissions_table(figures: Figures, network: Network, spans: dict[int, Span]) -> list[CountRow]:
+def admissions_table(
+    figures: Figures, network: Network, spans: dict[int, Span], *, audit_limit: int
+) -> tuple[list[CountRow], bool]:
     periods = len(spans) - 1
     nationalities = sorted({k[3] for k in figures.admissions if k[2] == NATIONALITY})
     breakdowns: dict[str, list[str]] = {
@@ -252,7 +258,8 @@ def admissions_table(figures: Figures, network: Network, spans: dict[int, Span])
         for kind in breakdowns[EXPLOITATION]
     ]
     groups = _groups(cells, network, periods, hierarchy)
-    hidden = suppress(cells, groups, free={key for key in cells if key[2] in free})
+    free_cells = {key for key in cells if key[2] in free}
+    hidden = suppress(cells, groups, free=free_cells, audit_limit=audit_limit)
     rows = []
     for span in spans.values():
         for area in network.areas:
@@ -260,12 +267,12 @@ def admissions_table(figures: Figures, network: Network, spans: dict[int, Span])
                 key = (span.index, area.key, f"{breakdown}:{category}")
                 count = None if key in hidden else cells[key]
                 rows.append(CountRow(span, area, breakdown, category, count))
-    return rows
+    return rows, hidden.audited
 
 
 def exits_table(
-    figures: Figures, network: Network, spans: dict[int, Span]
-) -> tuple[list[CountRow], frozenset[Key]]:
+    figures: Figures, network: Network, spans: dict[int, Span], *, audit_limit: int
+) -> tuple[list[CountRow], Hidden]:
     """Stays ended: those that went on in a linked stay (TRANSFER), and exits by destination.
     Returns the rows and the hidden cells, which the length of stay follows."""
     periods = len(spans) - 1
@@ -281,7 +288,8 @@ def exits_table(
         (ENDED, [TRANSFER, EXITED]),
         (EXITED, list(DESTINATIONS)),
     ]
-    hidden = suppress(cells, _groups(cells, network, periods, hierarchy))
+    groups = _groups(cells, network, periods, hierarchy)
+    hidden = suppress(cells, groups, audit_limit=audit_limit)
     rows = []
     for span in spans.values():
         for area in network.areas:
@@ -339,8 +347,8 @@ def _median(lengths: Counter[int]) -> float:
 
 
 def occupancy_table(
-    figures: Figures, network: Network, spans: dict[int, Span]
-) -> list[OccupancyRow]:
+    figures: Figures, network: Network, spans: dict[int, Span], *, audit_limit: int
+) -> tuple[list[OccupancyRow], bool]:
     """Bed-nights are not counts of people, but where 1 to 4 people slept they tell how few:
     hidden there (with utilisation), and complemented like counts, weighed by people."""
     occupied = network.add_up(figures.occupied)
@@ -353,7 +361,7 @@ def occupancy_table(
             people[(span.index, area.key)] = figures.people[(span.index, area.level, area.id)]
     primary = [key for key in cells if is_small(people[key]) or is_small(cells[key])]
     groups = _groups(cells, network, len(spans) - 1)
-    hidden = suppress(cells, groups, primary=primary, weights=people)
+    hidden = suppress(cells, groups, primary=primary, weights=people, audit_limit=audit_limit)
     rows = []
     for span in spans.values():
         for area in network.areas:
@@ -365,4 +373,4 @@ def occupancy_table(
             used = cells[key]
             share = round(100 * used / capacity, 1) if capacity else None
             rows.append(OccupancyRow(span, area, used, capacity, share))
-    return rows
+    return rows, hidden.audited

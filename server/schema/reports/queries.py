@@ -36,7 +36,9 @@ class ReportQueries:
         region_id = None if region is None else decode_id(region, "Region", ["region"])
         shelter_id = None if shelter is None else decode_id(shelter, "Shelter", ["shelter"])
         span = reports.ReportRange.checked(from_, to, period, info.context.settings.zone)
-        built = await reports.build_report(info.context.viewer, span)
+        built = await reports.build_report(
+            info.context.viewer, span, audit_limit=info.context.settings.report_audit_limit
+        )
         return Report(
             report=built.only(region_id=region_id, shelter_id=shelter_id),
             from_=from_,

@@ -197,6 +197,14 @@ class Report:
     to: date
     period: ReportPeriod  # type: ignore[valid-type]
 
+    @strawberry.field(
+        description="True when every combination of totals was checked, not only each total "
+        "minus its parts; false for a report too detailed to check in time (then not offered "
+        "as CSV): choose longer periods or a shorter range."
+    )
+    def fully_checked(self) -> bool:
+        return self.report.audited
+
     @strawberry.field(description="The periods, in order.")
     def periods(self) -> list[ReportSpan]:
         return [ReportSpan.of(span) for span in self.report.spans if not span.whole]
