@@ -9,6 +9,8 @@ count of people hidden (``suppression``). Figures in ``figures``, tables in ``ta
 
 from __future__ import annotations
 
+import asyncio
+
 from server.domain.access import Action, Viewer, require
 from server.domain.reports.figures import WHOLE, Figures, count_figures
 from server.domain.reports.periods import MAX_DAYS, MAX_PERIODS, Period, ReportRange
@@ -94,4 +96,7 @@ async def build_report(
     Always suppressed; narrow it with ``Report.only``."""
     require(viewer, Action.READ_REPORTS)
     network = await load_network()
-    return tables_for(await count_figures(span), network, audit_limit=audit_limit)
+    figures = await count_figures(span)
+    # Suppression is seconds of CPU for a large report: in a thread, so the server answers
+    # other requests meanwhile (as Argon2 does at sign-in).
+    return await asyncio.to_thread(tables_for, figures, network, audit_limit=audit_limit)
