@@ -35,8 +35,16 @@ def test_shelter_roles_act_only_in_their_shelters() -> None:
 @pytest.mark.parametrize(
     ("role", "allowed"),
     [
-        (Role.ADMIN, {Action.SET_BED_STATUS, Action.MANAGE_ACCOUNTS, Action.READ_AUDIT}),
-        (Role.COORDINATOR, {Action.TRANSFER}),
+        (
+            Role.ADMIN,
+            {
+                Action.SET_BED_STATUS,
+                Action.MANAGE_ACCOUNTS,
+                Action.READ_AUDIT,
+                Action.READ_REPORTS,
+            },
+        ),
+        (Role.COORDINATOR, {Action.TRANSFER, Action.READ_REPORTS}),
         (
             Role.SHELTER_STAFF,
             {

@@ -19,7 +19,7 @@ import pytest
 from fixtures.demo import load_demo
 from server.app import create_app
 from server.domain.access import Viewer
-from server.domain.reports import Period, Report, ReportRange, build_report
+from server.domain.reports import Period, Report, ReportRange, build_report, count_figures
 from server.domain.reports.charts import (
     Chart,
     admissions_chart,
@@ -27,11 +27,19 @@ from server.domain.reports.charts import (
     bed_nights_chart,
     exits_chart,
     figure_for,
+    label,
     utilisation_chart,
 )
 from server.domain.reports.donor import CHARTS, donor_html
 from server.domain.reports.spreadsheets import TABLES
-from server.domain.reports.tables import EXPLOITATION, NATIONALITY, NETWORK, REFERRAL, REGION
+from server.domain.reports.tables import (
+    DESTINATIONS,
+    EXPLOITATION,
+    NATIONALITY,
+    NETWORK,
+    REFERRAL,
+    REGION,
+)
 from server.models import AuditEvent, Role
 from server.settings import Settings
 from tests.conftest import sign_in
@@ -259,3 +267,45 @@ async def test_a_report_too_fine_to_check_is_not_offered_as_csv(
     assert response.status_code == 422
     assert "too detailed" in response.text
     assert body == {"data": {"report": {"fullyChecked": False}}}
+
+
+async def test_the_donor_report_gives_no_small_count_away() -> None:
+    # given the demo report and its exact figures
+    report, span = await demo_report()
+    exact = await count_figures(span)
+    whole = [r for r in report.admissions if r.span.whole and r.area.level == NETWORK]
+    total = next(r.count for r in whole if r.breakdown == "total")
+    exits = next(
+        r.count
+        for r in report.exits
+        if r.span.whole and r.area.level == NETWORK and r.category == "exited"
+    )
+    assert total and exits, "the donor report's totals are shown"
+
+    def exact_admissions(breakdown: str, category: str) -> int:
+        return sum(
+            v for (_, _, b, c), v in exact.admissions.items() if (b, c) == (breakdown, category)
+        )
+
+    def exact_exits(category: str) -> int:
+        return sum(v for (_, _, c), v in exact.ended.items() if c == category)
+
+    # each chart beside the total it adds up to: its hidden bars are none, or at least two
+    # holding 5 or more people, so the total minus the shown bars gives no small count away
+    def categories(breakdown: str) -> list[str]:
+        return [r.category for r in whole if r.breakdown == breakdown]
+
+    charts = [
+        (admissions_chart(report, NATIONALITY), total, categories(NATIONALITY), NATIONALITY),
+        (admissions_chart(report, REFERRAL), total, categories(REFERRAL), REFERRAL),
+        (exits_chart(report), exits, list(DESTINATIONS), ""),
+    ]
+    for chart, shown_total, names, breakdown in charts:
+        assert chart.labels == [label(name) for name in names]
+        exact_values = [
+            exact_admissions(breakdown, name) if breakdown else exact_exits(name) for name in names
+        ]
+        hidden = [v for v, shown in zip(exact_values, chart.values, strict=True) if shown is None]
+        shown = sum(v for v in chart.values if v is not None)
+        assert shown_total - shown == sum(hidden), chart.title
+        assert not hidden or (len(hidden) >= 2 and sum(hidden) >= 5), (chart.title, hidden)
