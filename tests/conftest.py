@@ -36,6 +36,12 @@ from server.settings import Settings
 TABLES = (
     "idempotency_key",
     "referral",
+    # Care.
+    "medical_visit",
+    "appointment_status_change",
+    "medical_appointment",
+    "counselling_participant",
+    "counselling_session",
     "case_note",
     "auth_token",
     "login_throttle",

@@ -16,7 +16,19 @@ from enum import Enum
 from tortoise.expressions import Q, Subquery
 
 from server.domain.errors import DomainError, ErrorCode
-from server.models import NoteKind, Resident, Role, Stay
+from server.models import (
+    AppointmentStatusChange,
+    CounsellingParticipant,
+    CounsellingSession,
+    MedicalAppointment,
+    MedicalVisit,
+    NoteKind,
+    Resident,
+    Role,
+    SessionKind,
+    Stay,
+    User,
+)
 
 #: Roles that see every shelter's beds and anonymous resident facts (code, sex, age, nationality).
 NETWORK_ROLES = frozenset({Role.ADMIN, Role.COORDINATOR})
@@ -69,6 +81,12 @@ class Action(str, Enum):
     MANAGE_ACCOUNTS = "manage_accounts"
     READ_AUDIT = "read_audit"
     REFER = "refer"
+    # Care: medical appointments and counselling sessions.
+    SCHEDULE_APPOINTMENT = "schedule_appointment"
+    SET_APPOINTMENT_STATUS = "set_appointment_status"
+    RECORD_VISIT = "record_visit"
+    SCHEDULE_SESSION = "schedule_session"
+    RECORD_SESSION = "record_session"
     # --- reports (issue 6): aggregates for coordinators and donors, small counts hidden ---
     READ_REPORTS = "read_reports"
 
@@ -84,6 +102,12 @@ ALLOWED: dict[Action, frozenset[Role]] = {
     Action.MANAGE_ACCOUNTS: frozenset({Role.ADMIN}),
     Action.READ_AUDIT: frozenset({Role.ADMIN}),
     Action.REFER: SHELTER_ROLES,
+    # Care. Counsellors and legal advisers schedule, cancel and record only their own sessions.
+    Action.SCHEDULE_APPOINTMENT: frozenset({Role.SHELTER_STAFF, Role.MEDICAL}),
+    Action.SET_APPOINTMENT_STATUS: frozenset({Role.SHELTER_STAFF, Role.MEDICAL}),
+    Action.RECORD_VISIT: frozenset({Role.MEDICAL}),
+    Action.SCHEDULE_SESSION: frozenset({Role.SHELTER_STAFF, Role.COUNSELLOR, Role.LEGAL}),
+    Action.RECORD_SESSION: frozenset({Role.COUNSELLOR, Role.LEGAL}),
     # --- reports (issue 6): DESIGN.md "donor reports: admin ✓ coordinator ✓" ---
     Action.READ_REPORTS: frozenset({Role.ADMIN, Role.COORDINATOR}),
 }
@@ -198,3 +222,64 @@ def require_consent(resident: Resident, purpose: SharingPurpose) -> None:
             ["resident"],
             f"{resident.code} has not consented to sharing with {purpose.value.replace('_', ' ')}.",
         )
+
+
+# --- Care: medical appointments and counselling sessions -----------------------------------------
+
+#: Who holds each kind of counselling session.
+SESSION_ROLE = {
+    SessionKind.PSYCHOLOGICAL: Role.COUNSELLOR,
+    SessionKind.SOCIAL: Role.COUNSELLOR,
+    SessionKind.LEGAL: Role.LEGAL,
+}
+
+
+def appointment_scope(viewer: Viewer) -> Q:
+    """Appointments the viewer sees (when, kind, status, place, provider, resident): shelter
+    roles those of their own residents, for the front desk and the day's schedule. Network
+    roles none: an appointment's kind (gynaecological, mental health) is medical information."""
+    if not viewer.shelter_bound:
+        return Q(id__in=[])
+    return resident_scope(viewer, "resident")
+
+
+def session_scope(viewer: Viewer) -> Q:
+    """Counselling sessions the viewer sees: shelter roles those with one of their own residents
+    among the participants. Network roles none."""
+    if not viewer.shelter_bound:
+        return Q(id__in=[])
+    own = CounsellingParticipant.filter(resident_scope(viewer, "resident")).values("session_id")
+    return Q(id__in=Subquery(own))
+
+
+def colleague_scope(viewer: Viewer) -> Q:
+    """Accounts a shelter role sees by name beside an appointment or session: the people who
+    work in their shelters, and whoever provided, changed or recorded one they see."""
+    if not viewer.shelter_bound:
+        return Q(id__in=[])
+    appointments = MedicalAppointment.filter(appointment_scope(viewer)).values("id")
+    sessions = CounsellingSession.filter(session_scope(viewer))
+    named = (
+        User.filter(shelters__id__in=sorted(viewer.shelter_ids)).values("id"),
+        MedicalAppointment.filter(appointment_scope(viewer)).values("provider_id"),
+        AppointmentStatusChange.filter(appointment_id__in=Subquery(appointments)).values(
+            "changed_by_id"
+        ),
+        MedicalVisit.filter(appointment_id__in=Subquery(appointments)).values("recorded_by_id"),
+        sessions.values("counsellor_id"),
+    )
+    scope = Q(id__in=[])
+    for ids in named:
+        scope |= Q(id__in=Subquery(ids))
+    return scope
+
+
+def may_read_visit(viewer: Viewer) -> bool:
+    """A visit's findings and notes: medical volunteers, of the resident's shelters (the visit
+    is only reached through an appointment in ``appointment_scope``)."""
+    return viewer.role is Role.MEDICAL
+
+
+def may_read_session_notes(viewer: Viewer, author_id: int | None) -> bool:
+    """A session's notes: their author, nobody else (not another counsellor, not an admin)."""
+    return viewer.user_id is not None and author_id == viewer.user_id

@@ -33,6 +33,12 @@ class ErrorCode(str, Enum):
     STATUS_CHANGE_NOT_ALLOWED = "status_change_not_allowed"
     IDEMPOTENCY_KEY_REUSED = "idempotency_key_reused"
     IDEMPOTENCY_KEY_IN_USE = "idempotency_key_in_use"
+    # Care: medical appointments and counselling sessions.
+    DATE_IN_PAST = "date_in_past"
+    NOT_YET_STARTED = "not_yet_started"
+    PROVIDER_DOUBLE_BOOKED = "provider_double_booked"
+    RESIDENT_DOUBLE_BOOKED = "resident_double_booked"
+    COUNSELLOR_DOUBLE_BOOKED = "counsellor_double_booked"
 
 
 class DomainError(Exception):
@@ -91,6 +97,42 @@ _CONSTRAINTS: dict[str, tuple[ErrorCode, list[str], str]] = {
         ErrorCode.DATE_BEFORE_HISTORY,
         ["at"],
         "A bed assignment cannot end before it started.",
+    ),
+    # Care (migration *_care_invariants, and the one visit per appointment).
+    "ck_medical_appointment_interval": (
+        ErrorCode.INVALID_VALUE,
+        ["durationMinutes"],
+        "An appointment must end after it starts and last at most 8 hours.",
+    ),
+    "ck_counselling_session_interval": (
+        ErrorCode.INVALID_VALUE,
+        ["durationMinutes"],
+        "A session must end after it starts and last at most 8 hours.",
+    ),
+    "ck_medical_appointment_status": (
+        ErrorCode.STATUS_CHANGE_NOT_ALLOWED,
+        ["appointment"],
+        "Only a scheduled appointment can change its status.",
+    ),
+    "ck_counselling_session_status": (
+        ErrorCode.STATUS_CHANGE_NOT_ALLOWED,
+        ["session"],
+        "Only a scheduled session can be recorded or cancelled.",
+    ),
+    "ck_medical_visit_referral": (
+        ErrorCode.INVALID_VALUE,
+        ["hospital"],
+        "A hospital is named only for a referral to it.",
+    ),
+    "medical_visit.appointment_id": (
+        ErrorCode.STATUS_CHANGE_NOT_ALLOWED,
+        ["appointment"],
+        "The appointment already has its visit record.",
+    ),
+    "medical_visit_appointment_id": (
+        ErrorCode.STATUS_CHANGE_NOT_ALLOWED,
+        ["appointment"],
+        "The appointment already has its visit record.",
     ),
 }
 

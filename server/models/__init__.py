@@ -2,7 +2,21 @@
 
 from server.models.accounts import AuthToken, LoginThrottle, Role, User
 from server.models.audit import AuditEvent
+from server.models.counselling import (
+    CounsellingParticipant,
+    CounsellingSession,
+    SessionFormat,
+    SessionKind,
+    SessionStatus,
+)
 from server.models.idempotency import IdempotencyKey
+from server.models.medical import (
+    AppointmentKind,
+    AppointmentStatus,
+    AppointmentStatusChange,
+    MedicalAppointment,
+    MedicalVisit,
+)
 from server.models.notes import CaseNote, NoteKind
 from server.models.referrals import PartnerKind, Referral, ReferralDirection, ReferralStatus
 from server.models.residents import (
@@ -53,4 +67,15 @@ __all__ = [
     "Shelter",
     "ShelterKind",
     "Stay",
+    # Care.
+    "AppointmentKind",
+    "AppointmentStatus",
+    "AppointmentStatusChange",
+    "CounsellingParticipant",
+    "CounsellingSession",
+    "MedicalAppointment",
+    "MedicalVisit",
+    "SessionFormat",
+    "SessionKind",
+    "SessionStatus",
 ]

@@ -28,6 +28,12 @@ from server.schema.accounts.mutations import AccountMutations
 from server.schema.accounts.queries import AccountQueries
 from server.schema.accounts.types import User
 from server.schema.context import Info
+from server.schema.counselling.mutations import CounsellingMutations
+from server.schema.counselling.queries import CounsellingQueries
+from server.schema.counselling.types import CounsellingSession
+from server.schema.medical.mutations import MedicalMutations
+from server.schema.medical.queries import MedicalQueries
+from server.schema.medical.types import MedicalAppointment
 from server.schema.notes.mutations import NoteMutations
 from server.schema.permissions import HideSuggestions, RequestEnd, SignedIn, shown_in_production
 from server.schema.referrals.mutations import ReferralMutations
@@ -58,11 +64,22 @@ CACHED_DOCUMENTS = 256
 NODE_TYPES: dict[str, type[LoadedNode]] = {
     node_type.__name__: node_type
     for node_type in (Region, Shelter, Room, Bed, Resident, Stay, User, Referral)
+    # Care.
+    + (MedicalAppointment, CounsellingSession)
 }
 
 
 @strawberry.type
-class Query(AccountQueries, ShelterQueries, ResidentQueries, ReferralQueries, ReportQueries):
+class Query(
+    AccountQueries,
+    ShelterQueries,
+    ResidentQueries,
+    ReferralQueries,
+    # Care.
+    MedicalQueries,
+    CounsellingQueries,
+    ReportQueries,
+):
     @strawberry.field(
         permission_classes=[SignedIn],
         description="Any object you may see, by its global ID; null if there is no such object.",
@@ -88,6 +105,9 @@ class Mutation(
     StayMutations,
     NoteMutations,
     ReferralMutations,
+    # Care.
+    MedicalMutations,
+    CounsellingMutations,
 ):
     pass
 

@@ -17,6 +17,18 @@ from strawberry.types import Info as StrawberryInfo
 from server.domain.access import Viewer
 from server.domain.audit import ReadLog
 from server.schema.accounts.loaders import ShelterIdsByUserLoader, UserByIdLoader
+from server.schema.counselling.loaders import (
+    ParticipantsBySessionLoader,
+    SessionByIdLoader,
+    SessionsByResidentLoader,
+)
+from server.schema.medical.loaders import (
+    AppointmentByIdLoader,
+    AppointmentsByResidentLoader,
+    ColleagueByIdLoader,
+    StatusChangesByAppointmentLoader,
+    VisitByAppointmentLoader,
+)
 from server.schema.notes.loaders import NotesByResidentLoader
 from server.schema.referrals.loaders import ReferralByIdLoader, ReferralsByResidentLoader
 from server.schema.residents.loaders import ResidentByIdLoader
@@ -69,6 +81,15 @@ class Loaders:
         self.notes_by_resident = NotesByResidentLoader(viewer)
         self.referral_by_id = ReferralByIdLoader(viewer)
         self.referrals_by_resident = ReferralsByResidentLoader(viewer)
+        # Care: medical appointments and counselling sessions.
+        self.appointment_by_id = AppointmentByIdLoader(viewer)
+        self.appointments_by_resident = AppointmentsByResidentLoader(viewer)
+        self.visit_by_appointment = VisitByAppointmentLoader(viewer)
+        self.status_changes_by_appointment = StatusChangesByAppointmentLoader(viewer)
+        self.colleague_by_id = ColleagueByIdLoader(viewer)
+        self.session_by_id = SessionByIdLoader(viewer)
+        self.participants_by_session = ParticipantsBySessionLoader(viewer)
+        self.sessions_by_resident = SessionsByResidentLoader(viewer)
 
 
 @dataclass

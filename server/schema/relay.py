@@ -15,6 +15,7 @@ from uuid import UUID
 
 import strawberry
 from strawberry import relay
+from tortoise.expressions import Q
 from tortoise.models import Model
 from tortoise.queryset import QuerySet
 
@@ -177,6 +178,46 @@ async def paginate(
     """One page of ``query`` (which must be ordered by id), one query for the rows."""
     start = _after_id(after)
     rows = await query.filter(id__gt=start).limit(first + 1)
+    edges = [Edge(cursor=_cursor(row.pk), node=to_node(row)) for row in rows[:first]]
+    return Connection(
+        edges=edges,
+        page_info=PageInfo(
+            has_next_page=len(rows) > first,
+            has_previous_page=start > 0,
+            start_cursor=edges[0].cursor if edges else None,
+            end_cursor=edges[-1].cursor if edges else None,
+        ),
+        query=query,
+    )
+
+
+async def paginate_by(
+    query: QuerySet[M],
+    to_node: Callable[[M], T],
+    *,
+    key: str,
+    first: int,
+    after: str | None,
+) -> Connection[T]:
+    """One page of ``query`` in (``key``, id) order, for lists read by time, such as a day's
+    schedule by ``starts_at``. Cursors are the same as ``paginate``'s: the row after which to
+    go on, whose ``key`` is read back (one query more, only when ``after`` is given).
+
+    return await paginate_by(appointments, Appointment.from_model, key="starts_at", ...)
+    """
+    start = _after_id(after)
+    ordered = query.order_by(key, "id")
+    if start:
+        anchor = await query.filter(id=start).values_list(key, flat=True)
+        if not anchor:
+            raise DomainError(
+                ErrorCode.INVALID_VALUE, ["after"], f"{after!r} is not a cursor of this list."
+            )
+        at: Any = anchor[0]
+        later: dict[str, Any] = {f"{key}__gt": at}
+        same: dict[str, Any] = {key: at, "id__gt": start}
+        ordered = ordered.filter(Q(**later) | Q(**same))
+    rows = await ordered.limit(first + 1)
     edges = [Edge(cursor=_cursor(row.pk), node=to_node(row)) for row in rows[:first]]
     return Connection(
         edges=edges,

@@ -54,11 +54,33 @@ def test_shelter_roles_act_only_in_their_shelters() -> None:
                 Action.TRANSFER,
                 Action.SET_BED_STATUS,
                 Action.REFER,
+                # Care.
+                Action.SCHEDULE_APPOINTMENT,
+                Action.SET_APPOINTMENT_STATUS,
+                Action.SCHEDULE_SESSION,
             },
         ),
-        (Role.MEDICAL, {Action.WRITE_NOTE, Action.REFER}),
-        (Role.COUNSELLOR, {Action.WRITE_NOTE, Action.REFER}),
-        (Role.LEGAL, {Action.WRITE_NOTE, Action.REFER}),
+        (
+            Role.MEDICAL,
+            {
+                Action.WRITE_NOTE,
+                Action.REFER,
+                # Care.
+                Action.SCHEDULE_APPOINTMENT,
+                Action.SET_APPOINTMENT_STATUS,
+                Action.RECORD_VISIT,
+            },
+        ),
+        # Care: counsellors and legal advisers schedule and record only their own sessions
+        # (server/domain/counselling.py checks whose session it is).
+        (
+            Role.COUNSELLOR,
+            {Action.WRITE_NOTE, Action.REFER, Action.SCHEDULE_SESSION, Action.RECORD_SESSION},
+        ),
+        (
+            Role.LEGAL,
+            {Action.WRITE_NOTE, Action.REFER, Action.SCHEDULE_SESSION, Action.RECORD_SESSION},
+        ),
         (None, set()),
     ],
 )

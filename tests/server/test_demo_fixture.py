@@ -5,26 +5,39 @@ from __future__ import annotations
 import re
 from collections import Counter, defaultdict
 from collections.abc import AsyncIterator
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 from itertools import pairwise
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import pytest
 from tortoise import Tortoise
 
 from fixtures.demo import DemoSummary, database_is_empty, load_demo
 from server.database import migrate_database, tortoise_config
+from server.encryption import Keyring, install
 from server.models import (
+    AppointmentStatus,
+    AppointmentStatusChange,
     Bed,
     BedAssignment,
     BedOutage,
+    CounsellingParticipant,
+    CounsellingSession,
+    MedicalAppointment,
+    MedicalVisit,
     Region,
     Resident,
+    SessionFormat,
+    SessionKind,
+    SessionStatus,
     Shelter,
     ShelterKind,
     Stay,
+    User,
 )
 from server.settings import Settings
+from tests.conftest import DATA_KEY
 
 NOW = datetime(2026, 3, 1, 12, 0, tzinfo=UTC)
 CODE = re.compile(r"HV-\d{4}-\d{6}")
@@ -33,6 +46,7 @@ CODE = re.compile(r"HV-\d{4}-\d{6}")
 async def open_fresh_database(path: Path) -> None:
     settings = Settings(database_url=f"sqlite://{path}")
     await migrate_database(settings)
+    install(Keyring([DATA_KEY.encode()]))  # the demo writes encrypted visits and notes
     await Tortoise.init(config=tortoise_config(settings))
 
 
@@ -170,3 +184,131 @@ async def test_the_same_seed_gives_the_same_people(tmp_path: Path) -> None:
             await Tortoise.close_connections()
     assert people[0] == people[1]
     assert len(people[0]) >= 140
+
+
+# --- care: appointments and counselling sessions -------------------------------------------------
+
+ALMATY_ZONE = ZoneInfo("Asia/Almaty")
+
+
+async def test_appointments_past_and_upcoming_by_the_demo_medics(demo: DemoSummary) -> None:
+    # given the demo loaded at NOW (17:00 in Almaty)
+    today = NOW.astimezone(ALMATY_ZONE).date()
+    appointments = await MedicalAppointment.all()
+    medics = {u.id: u.username for u in await User.filter(username__startswith="medic.")}
+    active = {s.resident_id: s for s in await Stay.filter(checked_out_at=None)}  # type: ignore[attr-defined]
+
+    # then both medics have appointments, each for a resident staying in the medic's shelter
+    assert 40 <= len(appointments) <= 120
+    assert {medics[a.provider_id] for a in appointments} == {"medic.almaty", "medic.shymkent"}  # type: ignore[attr-defined]
+    for row in appointments:
+        assert active[row.resident_id].shelter_id == row.shelter_id  # type: ignore[attr-defined]
+        works_in = await (await User.get(id=row.provider_id)).shelters.all()  # type: ignore[attr-defined]
+        assert row.shelter_id in {shelter.id for shelter in works_in}  # type: ignore[attr-defined]
+        assert row.ends_at - row.starts_at == timedelta(minutes=30)
+    # past ones done (completed with a visit each, some no-shows and cancellations)
+    past = [a for a in appointments if a.starts_at < NOW]
+    statuses = Counter(a.status for a in past)
+    assert statuses[AppointmentStatus.COMPLETED] >= 15
+    assert statuses[AppointmentStatus.NO_SHOW] >= 1 and statuses[AppointmentStatus.CANCELLED] >= 1
+    visits = {v.appointment_id for v in await MedicalVisit.all()}  # type: ignore[attr-defined]
+    assert visits == {a.id for a in appointments if a.status is AppointmentStatus.COMPLETED}
+    # upcoming ones scheduled, today's list included
+    ahead = [a for a in appointments if a.starts_at > NOW]
+    assert ahead and all(a.status is not AppointmentStatus.COMPLETED for a in ahead)
+    days = {a.starts_at.astimezone(ALMATY_ZONE).date() for a in ahead}
+    assert len(days) >= 4 and max(days) <= today + timedelta(days=6)
+    todays = [a for a in appointments if a.starts_at.astimezone(ALMATY_ZONE).date() == today]
+    assert any(a.status is AppointmentStatus.SCHEDULED for a in todays)
+
+
+async def test_every_appointment_has_its_history(demo: DemoSummary) -> None:
+    changes: dict[int, list[AppointmentStatusChange]] = defaultdict(list)
+    for change in await AppointmentStatusChange.all().order_by("changed_at", "id"):
+        changes[change.appointment_id].append(change)  # type: ignore[attr-defined]
+    desks = {u.id for u in await User.filter(username__startswith="staff.")}
+    for row in await MedicalAppointment.all():
+        history = changes[row.id]
+        assert history[0].status is AppointmentStatus.SCHEDULED
+        assert history[0].changed_by_id in desks
+        assert [c.status for c in history[1:]] == (
+            [] if row.status is AppointmentStatus.SCHEDULED else [row.status]
+        )
+        assert history[0].changed_at <= NOW
+
+
+async def test_sessions_individual_and_group_by_the_counsellor_and_legal_adviser(
+    demo: DemoSummary,
+) -> None:
+    sessions = await CounsellingSession.all()
+    names = {u.id: u.username for u in await User.filter(role__in=["counsellor", "legal"])}
+    members: dict[int, list[CounsellingParticipant]] = defaultdict(list)
+    for participant in await CounsellingParticipant.all():
+        members[participant.session_id].append(participant)  # type: ignore[attr-defined]
+
+    kinds = Counter((names[s.counsellor_id], s.kind, s.format) for s in sessions)  # type: ignore[attr-defined]
+    assert kinds[("counsellor.almaty", SessionKind.PSYCHOLOGICAL, SessionFormat.INDIVIDUAL)] >= 5
+    assert kinds[("counsellor.almaty", SessionKind.SOCIAL, SessionFormat.GROUP)] >= 3
+    assert kinds[("legal.almaty", SessionKind.LEGAL, SessionFormat.INDIVIDUAL)] >= 3
+    assert {name for name, kind, _ in kinds if kind is SessionKind.LEGAL} == {"legal.almaty"}
+    for session in sessions:
+        group = members[session.id]
+        assert len(group) == 1 if session.format is SessionFormat.INDIVIDUAL else len(group) >= 2
+        recorded = session.status is SessionStatus.RECORDED
+        assert recorded == (session.ends_at <= NOW)
+        assert (session.notes is not None) == recorded
+        assert (session.recorded_by_id == session.counsellor_id) == recorded  # type: ignore[attr-defined]
+        assert all((p.attended is not None) == recorded for p in group)
+    assert any(s.interpreter_language in {"uz", "ky", "tg"} for s in sessions)
+
+
+async def test_nobody_is_booked_twice_at_once(demo: DemoSummary) -> None:
+    booked: dict[tuple[str, int], list[tuple[datetime, datetime]]] = defaultdict(list)
+    for row in await MedicalAppointment.exclude(status=AppointmentStatus.CANCELLED):
+        booked["account", row.provider_id].append((row.starts_at, row.ends_at))  # type: ignore[attr-defined]
+        booked["resident", row.resident_id].append((row.starts_at, row.ends_at))  # type: ignore[attr-defined]
+    sessions = {s.id: s for s in await CounsellingSession.all()}
+    for session in sessions.values():
+        booked["account", session.counsellor_id].append((session.starts_at, session.ends_at))  # type: ignore[attr-defined]
+    for participant in await CounsellingParticipant.all():
+        session = sessions[participant.session_id]  # type: ignore[attr-defined]
+        booked["resident", participant.resident_id].append((session.starts_at, session.ends_at))  # type: ignore[attr-defined]
+    for intervals in booked.values():
+        intervals.sort()
+        for (_, earlier_end), (later_start, _) in pairwise(intervals):
+            assert earlier_end <= later_start
+
+
+async def test_findings_and_session_notes_are_encrypted(demo: DemoSummary) -> None:
+    connection = Tortoise.get_connection("default")
+    rows = await connection.execute_query_dict(
+        "SELECT findings AS text FROM medical_visit UNION ALL "
+        "SELECT notes FROM medical_visit WHERE notes IS NOT NULL UNION ALL "
+        "SELECT notes FROM counselling_session WHERE notes IS NOT NULL"
+    )
+    assert len(rows) >= 30
+    assert all(row["text"].startswith("fernet:") for row in rows)
+
+
+async def test_the_same_seed_gives_the_same_care(tmp_path: Path) -> None:
+    schedules = []
+    for name in ("first.sqlite3", "second.sqlite3"):
+        await open_fresh_database(tmp_path / name)
+        try:
+            await load_demo(now=NOW, seed=11)
+            appointments = (
+                await MedicalAppointment.all()
+                .order_by("id")
+                .values_list("resident__code", "provider__username", "starts_at", "kind", "status")
+            )
+            sessions = (
+                await CounsellingSession.all()
+                .order_by("id")
+                .values_list("counsellor__username", "starts_at", "kind", "format", "status")
+            )
+            findings = [v.findings for v in await MedicalVisit.all().order_by("id")]
+            schedules.append((appointments, sessions, findings))
+        finally:
+            await Tortoise.close_connections()
+    assert schedules[0] == schedules[1]
+    assert schedules[0][0] and schedules[0][1]

@@ -36,7 +36,7 @@ import base64
 import json
 import logging
 import os
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta, timezone
 from typing import Any, NamedTuple
@@ -55,18 +55,25 @@ from server.database import open_database
 from server.domain.accounts import authenticate
 from server.domain.beds import set_bed_status
 from server.domain.clock import now
+from server.domain.counselling import SessionBooking, record_session, schedule_session
 from server.domain.errors import DomainError
+from server.domain.medical import Booking, Visit, record_visit, schedule_appointment
 from server.domain.notes import write_note
 from server.domain.referrals import NewReferral, refer
 from server.domain.stays import check_in, check_out, transfer
 from server.models import (
+    AppointmentKind,
     BedHold,
+    CounsellingSession,
     ExitDestination,
+    MedicalAppointment,
     NoteKind,
     PartnerKind,
     Referral,
     ReferralDirection,
     Role,
+    SessionFormat,
+    SessionKind,
     Stay,
     User,
 )
@@ -83,6 +90,8 @@ MAX_EXAMPLES = int(os.environ.get("HAVEN_FUZZ_EXAMPLES", "40"))
 SEEDED = 0.6
 
 NODE_TYPES = ("Region", "Shelter", "Room", "Bed", "Resident", "Stay", "User", "Referral")
+# Care.
+NODE_TYPES += ("MedicalAppointment", "CounsellingSession")
 
 FUZZ_SETTINGS = settings(
     max_examples=MAX_EXAMPLES,
@@ -326,6 +335,7 @@ async def seed_network(settings: Settings) -> Seed:
                 organisation="City hospital",
             ),
         )
+        await seed_care(settings, tokens, [resident.id for resident in residents])
         users = await User.all()
 
         rows: dict[str, list[Any]] = {
@@ -337,6 +347,8 @@ async def seed_network(settings: Settings) -> Seed:
             "Resident": residents,
             "Stay": await Stay.all(),
             "Referral": await Referral.all(),
+            "MedicalAppointment": await MedicalAppointment.all(),
+            "CounsellingSession": await CounsellingSession.all(),
         }
         return Seed(
             tokens=tokens,
@@ -358,6 +370,42 @@ async def seed_network(settings: Settings) -> Seed:
                 "x" * 101,
             ],
         )
+
+
+async def seed_care(settings: Settings, tokens: dict[Role, str], residents: list[int]) -> None:
+    """An appointment done (with its visit) and one tomorrow; a group session recorded (with
+    notes) and one tomorrow: every state the care operations act on."""
+    desk, medic, counsellor = [
+        await authenticate(tokens[role], client="fuzz", settings=settings)
+        for role in (Role.SHELTER_STAFF, Role.MEDICAL, Role.COUNSELLOR)
+    ]
+    assert medic.user_id is not None and counsellor.user_id is not None
+    tomorrow = now() + timedelta(days=1)
+    done = await schedule_appointment(
+        desk, Booking(residents[0], medic.user_id, AppointmentKind.GENERAL, now(), 30, "Clinic")
+    )
+    await record_visit(medic, done.id, Visit(findings="Healthy", notes="Fuzz notes"))
+    await schedule_appointment(
+        desk, Booking(residents[0], medic.user_id, AppointmentKind.DENTAL, tomorrow, 30)
+    )
+    group = (residents[1], residents[4])
+    held = await schedule_session(
+        desk,
+        SessionBooking(
+            SessionKind.SOCIAL, counsellor.user_id, group, now(), 50, SessionFormat.GROUP, "uz"
+        ),
+    )
+    await record_session(counsellor, held.id, attended_ids={residents[1]}, notes="Fuzz notes")
+    await schedule_session(
+        counsellor,
+        SessionBooking(
+            SessionKind.PSYCHOLOGICAL,
+            counsellor.user_id,
+            (residents[0],),
+            tomorrow + timedelta(hours=1),
+            50,
+        ),
+    )
 
 
 # --- what the server did -------------------------------------------------------------------------
@@ -460,6 +508,24 @@ def fuzz_config(seed: Seed) -> SchemathesisConfig:
         "Mutation.userDeactivate.input.user": "user-ids",
         "Query.auditEvents.resident": "resident-ids",
         "Query.auditEvents.user": "user-ids",
+        # Care.
+        "Query.appointments.shelter": "shelter-ids",
+        "Query.appointments.provider": "user-ids",
+        "Query.appointments.resident": "resident-ids",
+        "Query.appointments.after": "cursors",
+        "Query.counsellingSessions.shelter": "shelter-ids",
+        "Query.counsellingSessions.counsellor": "user-ids",
+        "Query.counsellingSessions.resident": "resident-ids",
+        "Query.counsellingSessions.after": "cursors",
+        "Query.careWorkers.shelter": "shelter-ids",
+        "Mutation.appointmentSchedule.input.resident": "resident-ids",
+        "Mutation.appointmentSchedule.input.provider": "user-ids",
+        "Mutation.appointmentCancel.input.appointment": "medicalappointment-ids",
+        "Mutation.appointmentMarkNoShow.input.appointment": "medicalappointment-ids",
+        "Mutation.visitRecord.input.appointment": "medicalappointment-ids",
+        "Mutation.counsellingSessionSchedule.input.counsellor": "user-ids",
+        "Mutation.counsellingSessionRecord.input.session": "counsellingsession-ids",
+        "Mutation.counsellingSessionCancel.input.session": "counsellingsession-ids",
         "Query.report.region": "region-ids",
         "Query.report.shelter": "shelter-ids",
     }
@@ -745,6 +811,7 @@ def variable_cases(seed: Seed) -> Cases:
                 )
             ),
         ),
+        **care_cases(seed, ids),
         "report.from": (
             "query($v: Date!) { report(from: $v, to: $v, period: DAY) {"
             " periods { start } admissions(level: NETWORK) { count } } }",
@@ -770,6 +837,121 @@ def variable_cases(seed: Seed) -> Cases:
                         "status": st.sampled_from(["IN_SERVICE", "OUT_OF_SERVICE"]),
                     },
                     optional={"reason": text_or("Broken frame")},
+                )
+            ),
+        ),
+    }
+
+
+def care_cases(seed: Seed, ids: Callable[[str], st.SearchStrategy[Any]]) -> Cases:
+    """The care operations' cases: schedules by day and filter, booking, status changes,
+    visit and session records."""
+    starts = st.none() | instants() | st.builds(lambda: (now() + timedelta(days=1)).isoformat())
+    minutes = mostly(st.integers(5, 480), st.integers())
+    return {
+        "appointments": (
+            "query($v: Date) { appointments(day: $v) { totalCount edges { node { status"
+            " visit { findings } } } } }",
+            loose(st.none() | days()),
+        ),
+        "appointments.filters": (
+            "query($v: ID) { appointments(provider: $v, resident: $v, shelter: $v) {"
+            " edges { cursor } } }",
+            loose(mostly(st.sampled_from(seed.any_ids()), ANY_TEXT)),
+        ),
+        "careWorkers": (
+            "query($v: ID!) { careWorkers(shelter: $v) { username } }",
+            loose(ids("Shelter")),
+        ),
+        "counsellingSessions": (
+            "query($v: Date) { counsellingSessions(day: $v) { totalCount edges { node { notes"
+            " participants { attended } } } } }",
+            loose(st.none() | days()),
+        ),
+        "appointmentSchedule": (
+            "mutation($v: AppointmentScheduleInput!) {"
+            " appointmentSchedule(input: $v) { appointment { status } errors { code } } }",
+            loose(
+                st.fixed_dictionaries(
+                    {
+                        "resident": ids("Resident"),
+                        "provider": ids("User"),
+                        "kind": st.sampled_from(["GENERAL", "DENTAL", "MENTAL_HEALTH"]),
+                        "startsAt": starts,
+                        "durationMinutes": minutes,
+                    },
+                    optional={"place": text_or("Clinic No. 4")},
+                )
+            ),
+        ),
+        "appointmentCancel": (
+            "mutation($v: AppointmentCancelInput!) {"
+            " appointmentCancel(input: $v) { appointment { status } errors { code } } }",
+            loose(
+                st.fixed_dictionaries(
+                    {"appointment": ids("MedicalAppointment")},
+                    optional={"reason": text_or("Unwell")},
+                )
+            ),
+        ),
+        "appointmentMarkNoShow": (
+            "mutation($v: AppointmentMarkNoShowInput!) {"
+            " appointmentMarkNoShow(input: $v) { appointment { status } errors { code } } }",
+            loose(st.fixed_dictionaries({"appointment": ids("MedicalAppointment")})),
+        ),
+        "visitRecord": (
+            "mutation($v: VisitRecordInput!) {"
+            " visitRecord(input: $v) { appointment { status } errors { code } } }",
+            loose(
+                st.fixed_dictionaries(
+                    {"appointment": ids("MedicalAppointment"), "findings": text_or("Healthy")},
+                    optional={
+                        "notes": text_or("Follow-up"),
+                        "followUpOn": st.none() | days(),
+                        "referredToHospital": st.booleans(),
+                        "hospital": text_or("City Hospital No. 1"),
+                    },
+                )
+            ),
+        ),
+        "counsellingSessionSchedule": (
+            "mutation($v: CounsellingSessionScheduleInput!) {"
+            " counsellingSessionSchedule(input: $v) { session { status } errors { code } } }",
+            loose(
+                st.fixed_dictionaries(
+                    {
+                        "kind": st.sampled_from(["PSYCHOLOGICAL", "SOCIAL", "LEGAL"]),
+                        "counsellor": ids("User"),
+                        "residents": st.lists(ids("Resident"), max_size=4),
+                        "startsAt": starts,
+                        "durationMinutes": minutes,
+                    },
+                    optional={
+                        "format": st.sampled_from(["INDIVIDUAL", "GROUP"]),
+                        "interpreterLanguage": text_or("uz", "RU", ""),
+                    },
+                )
+            ),
+        ),
+        "counsellingSessionRecord": (
+            "mutation($v: CounsellingSessionRecordInput!) {"
+            " counsellingSessionRecord(input: $v) { session { status } errors { code } } }",
+            loose(
+                st.fixed_dictionaries(
+                    {
+                        "session": ids("CounsellingSession"),
+                        "attended": st.lists(ids("Resident"), max_size=3),
+                    },
+                    optional={"notes": text_or("Talked about work")},
+                )
+            ),
+        ),
+        "counsellingSessionCancel": (
+            "mutation($v: CounsellingSessionCancelInput!) {"
+            " counsellingSessionCancel(input: $v) { session { status } errors { code } } }",
+            loose(
+                st.fixed_dictionaries(
+                    {"session": ids("CounsellingSession")}, optional={"reason": text_or("Ill")}
                 )
             ),
         ),

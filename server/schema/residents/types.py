@@ -17,6 +17,8 @@ from server.schema.permissions import forbidden_field
 from server.schema.relay import LoadedNode
 
 if TYPE_CHECKING:
+    from server.schema.counselling.types import CounsellingSession
+    from server.schema.medical.types import MedicalAppointment
     from server.schema.referrals.types import Referral
     from server.schema.stays.types import Stay
 
@@ -178,3 +180,29 @@ class Resident(LoadedNode, relay.Node):
 
         rows = await info.context.loaders.referrals_by_resident.load(self.row.id)
         return [Referral.from_model(row) for row in rows]
+
+    # --- Care: medical appointments and counselling sessions ---------------------------------
+
+    @strawberry.field(
+        description="Medical appointments, by start time: for the shelter roles of the "
+        "resident's shelters (administrators and coordinators see none)."
+    )
+    async def appointments(
+        self, info: Info
+    ) -> list[Annotated[MedicalAppointment, strawberry.lazy("server.schema.medical.types")]]:
+        from server.schema.medical.types import MedicalAppointment
+
+        rows = await info.context.loaders.appointments_by_resident.load(self.row.id)
+        return [MedicalAppointment.from_model(row) for row in rows]
+
+    @strawberry.field(
+        description="Counselling sessions the resident is in, by start time: for the shelter "
+        "roles of the resident's shelters (administrators and coordinators see none)."
+    )
+    async def counselling_sessions(
+        self, info: Info
+    ) -> list[Annotated[CounsellingSession, strawberry.lazy("server.schema.counselling.types")]]:
+        from server.schema.counselling.types import CounsellingSession
+
+        rows = await info.context.loaders.sessions_by_resident.load(self.row.id)
+        return [CounsellingSession.from_model(row) for row in rows]

@@ -1,0 +1,1 @@
+"""Counselling sessions in the API: schedules, scheduling, recording with private notes."""

@@ -1,0 +1,1 @@
+"""Medical appointments in the API: a day's schedule, booking, cancelling, and visit records."""
