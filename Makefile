@@ -7,7 +7,7 @@ STAMP := $(VENV)/.installed
 # The embedded database `make run` serves; PostgreSQL via HAVEN_DATABASE_URL.
 export HAVEN_DATABASE_URL ?= sqlite://haven.sqlite3
 
-.PHONY: install run test test-postgres schema bench lint clean
+.PHONY: install run serve-prod test test-postgres schema bench lint clean
 
 $(STAMP): pyproject.toml
 	test -d $(VENV) || $(PYTHON) -m venv $(VENV)
@@ -21,6 +21,17 @@ run: install
 	$(BIN)/haven migrate
 	$(BIN)/haven demo --if-empty
 	$(BIN)/haven serve
+
+# A network's server: WORKERS processes on PostgreSQL, events between them through Redis, behind
+# a TLS reverse proxy (README, "Running a network"). Migrate first, as the database's owner.
+WORKERS ?= 4
+serve-prod: install
+	@case "$$HAVEN_DATABASE_URL" in postgres*|asyncpg*) ;; \
+	  *) echo "serve-prod: set HAVEN_DATABASE_URL to PostgreSQL" >&2; exit 2;; esac
+	@test -n "$$HAVEN_REDIS_URL" || { echo "serve-prod: set HAVEN_REDIS_URL" >&2; exit 2; }
+	@test -n "$$HAVEN_DATA_KEY$$HAVEN_DATA_KEY_FILE" || \
+	  { echo "serve-prod: set HAVEN_DATA_KEY or HAVEN_DATA_KEY_FILE" >&2; exit 2; }
+	HAVEN_ENV=production $(BIN)/haven serve --workers $(WORKERS)
 
 test: install
 	$(BIN)/python -m pytest

@@ -1,5 +1,5 @@
-"""The ASGI application: Starlette serving GraphQL at /graphql, the database opened in the
-lifespan.
+"""The ASGI application: Starlette serving GraphQL at /graphql (subscriptions over a WebSocket
+there, graphql-transport-ws), the database, events and hold sweeper started in the lifespan.
 
     app = create_app(Settings.from_env())
     # or: uvicorn server.app:create_app --factory   (what `haven serve` runs)
@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from datetime import timedelta
 from typing import Any
 
 from cross_web import HTTPException as BadRequest
@@ -22,6 +23,9 @@ from starlette.routing import Route, WebSocketRoute
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from starlette.websockets import WebSocket
 from strawberry.asgi import GraphQL
+from strawberry.exceptions import ConnectionRejectionError
+from strawberry.subscriptions import GRAPHQL_TRANSPORT_WS_PROTOCOL
+from strawberry.types.unset import UnsetType
 from tortoise.contrib.starlette import RegisterTortoise
 
 from server.database import tortoise_config
@@ -29,6 +33,7 @@ from server.domain.access import Viewer
 from server.domain.accounts import authenticate
 from server.downloads import report_csv
 from server.encryption import Keyring, install
+from server.realtime import realtime
 from server.schema import build_schema
 from server.schema.context import Context
 from server.settings import Settings
@@ -42,6 +47,9 @@ class HavenGraphQL(GraphQL[Context, None]):
             build_schema(settings),
             graphql_ide=None if settings.production else "graphiql",
             allow_queries_via_get=False,
+            subscription_protocols=(GRAPHQL_TRANSPORT_WS_PROTOCOL,),
+            connection_init_wait_timeout=timedelta(seconds=10),
+            max_subscriptions_per_connection=20,
         )
         self.settings = settings
 
@@ -58,8 +66,7 @@ class HavenGraphQL(GraphQL[Context, None]):
         address = request.client.host if request.client else ""
         agent = request.headers.get("user-agent", "")[:120]
         client = f"{address} {agent}".strip()
-        scheme, _, token = request.headers.get("authorization", "").partition(" ")
-        token = token.strip() if scheme.lower() == "bearer" else ""
+        token = _bearer(request.headers.get("authorization", ""))
         viewer = (
             await authenticate(token, client=client, settings=self.settings)
             if token
@@ -73,6 +80,29 @@ class HavenGraphQL(GraphQL[Context, None]):
             token=token,
             address=address,
         )
+
+    async def on_ws_connect(self, context: Context) -> UnsetType | dict[str, object] | None:
+        """graphql-transport-ws: ``connection_init`` carries the bearer token as a header would,
+        ``{"authorization": "Bearer …"}``. Without a live session the socket closes (4403)."""
+        given = {str(key).lower(): value for key, value in context.connection_params.items()}
+        header = given.get("authorization")
+        token = _bearer(header) if isinstance(header, str) else context.token
+        viewer = (
+            await authenticate(token, client=context.viewer.client, settings=self.settings)
+            if token
+            else Viewer.anonymous(context.viewer.client)
+        )
+        if not viewer.signed_in:
+            raise ConnectionRejectionError({"message": "Sign in first."})
+        context.signed_in_as(viewer)
+        context.token = token
+        return UnsetType()  # acknowledged, with no payload
+
+
+def _bearer(header: str) -> str:
+    """The token of ``Bearer <token>``; "" for anything else."""
+    scheme, _, token = header.partition(" ")
+    return token.strip() if scheme.lower() == "bearer" else ""
 
 
 async def health(request: Request) -> JSONResponse:
@@ -90,7 +120,7 @@ def create_app(settings: Settings | None = None) -> Starlette:
     @asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
         install(Keyring.from_settings(settings))
-        async with RegisterTortoise(app, config=tortoise_config(settings)):
+        async with RegisterTortoise(app, config=tortoise_config(settings)), realtime(settings):
             yield
 
     app = Starlette(

@@ -54,6 +54,12 @@ def serve(
     if workers > 1 and settings.database_url.startswith("sqlite"):
         console.print("[red]Several workers need PostgreSQL: set HAVEN_DATABASE_URL.[/red]")
         raise typer.Exit(2)
+    if workers > 1 and not settings.redis_url:
+        # each worker would tell only its own subscribers: a check-in on one goes unseen on others
+        console.print(
+            "[red]Several workers need Redis for subscriptions: set HAVEN_REDIS_URL.[/red]"
+        )
+        raise typer.Exit(2)
     if not settings.production:
         console.print(f"GraphiQL: [bold]http://{host}:{port}/graphql[/bold]")
     uvicorn.run(
@@ -63,6 +69,7 @@ def serve(
         port=port,
         workers=workers,
         log_level="info",
+        ws_max_size=settings.max_request_bytes,  # a subscription is no bigger than a request
     )
 
 

@@ -46,6 +46,13 @@ class Settings:
     login_delay_seconds: float = 0.25
     #: The largest GraphQL request body accepted.
     max_request_bytes: int = 64 * 1024
+    # realtime
+    #: The Redis pub/sub channel of this network's events (one per deployment sharing a Redis).
+    redis_channel: str = "haven:events"
+    #: How often each server process releases expired bed holds (0: never, as in tests).
+    hold_sweep_seconds: float = 15.0
+    #: How often an idle subscription checks that its session is still open.
+    subscription_recheck_seconds: float = 60.0
     #: Reports: up to this many hidden cells per table, every combination of totals is checked
     #: for a small count it would give away (seconds of CPU per report); finer reports are not
     #: offered as CSV.
@@ -78,6 +85,13 @@ class Settings:
             ),
             token_lifetime_hours=int(
                 env.get("HAVEN_TOKEN_LIFETIME_HOURS", settings.token_lifetime_hours)
+            ),
+            redis_channel=env.get("HAVEN_REDIS_CHANNEL", settings.redis_channel),
+            hold_sweep_seconds=float(
+                env.get("HAVEN_HOLD_SWEEP_SECONDS", settings.hold_sweep_seconds)
+            ),
+            subscription_recheck_seconds=float(
+                env.get("HAVEN_SUBSCRIPTION_RECHECK_SECONDS", settings.subscription_recheck_seconds)
             ),
             report_audit_limit=int(
                 env.get("HAVEN_REPORT_AUDIT_LIMIT", settings.report_audit_limit)

@@ -118,6 +118,7 @@ def settings(database_url: str) -> Settings:
         database_pool_size=60,
         data_key=DATA_KEY,
         login_delay_seconds=0.0,  # the slowing itself is tested with its own settings
+        hold_sweep_seconds=0,  # no background queries unless a test asks (query counts)
     )
 
 

@@ -80,6 +80,7 @@ class Action(str, Enum):
     WRITE_NOTE = "write_note"
     MANAGE_ACCOUNTS = "manage_accounts"
     READ_AUDIT = "read_audit"
+    HOLD_BED = "hold_bed"  # realtime: hold a bed for an incoming person, or call the hold off
     REFER = "refer"
     # Care: medical appointments and counselling sessions.
     SCHEDULE_APPOINTMENT = "schedule_appointment"
@@ -101,6 +102,8 @@ ALLOWED: dict[Action, frozenset[Role]] = {
     Action.WRITE_NOTE: frozenset({Role.MEDICAL, Role.COUNSELLOR, Role.LEGAL}),
     Action.MANAGE_ACCOUNTS: frozenset({Role.ADMIN}),
     Action.READ_AUDIT: frozenset({Role.ADMIN}),
+    # realtime: a hotline operator is a coordinator account (network-wide, no identities)
+    Action.HOLD_BED: frozenset({Role.SHELTER_STAFF, Role.COORDINATOR}),
     Action.REFER: SHELTER_ROLES,
     # Care. Counsellors and legal advisers schedule, cancel and record only their own sessions.
     Action.SCHEDULE_APPOINTMENT: frozenset({Role.SHELTER_STAFF, Role.MEDICAL}),
@@ -283,3 +286,22 @@ def may_read_visit(viewer: Viewer) -> bool:
 def may_read_session_notes(viewer: Viewer, author_id: int | None) -> bool:
     """A session's notes: their author, nobody else (not another counsellor, not an admin)."""
     return viewer.user_id is not None and author_id == viewer.user_id
+
+
+# --- realtime: bed holds and subscriptions ------------------------------------------------------
+
+
+def hold_scope(viewer: Viewer) -> Q:
+    """Bed holds the viewer sees: those on beds the viewer sees."""
+    return shelter_scope(viewer, "bed__room__shelter_id")
+
+
+def may_watch_stock(viewer: Viewer, shelter_id: int) -> bool:
+    """Stock alerts of a shelter: whoever sees its stock (network roles all, shelter roles own)."""
+    return sees_shelter(viewer, shelter_id)
+
+
+def may_watch_appointments(viewer: Viewer, shelter_id: int) -> bool:
+    """Appointment changes of a shelter: the shelter roles working there. Network roles see no
+    individual appointment, so they watch none."""
+    return viewer.shelter_bound and shelter_id in viewer.shelter_ids

@@ -228,7 +228,7 @@ async def login(
     return token, viewer
 
 
-async def _live_session(token: str, settings: Settings) -> AuthToken | None:
+async def _live_session(token: str, settings: Settings, *, touch: bool = True) -> AuthToken | None:
     if not token or len(token) > 200:
         return None
     session = await AuthToken.get_or_none(token_hash=hash_token(token)).select_related("user")
@@ -241,14 +241,17 @@ async def _live_session(token: str, settings: Settings) -> AuthToken | None:
         or not session.user.is_active
     ):
         return None
-    if current - session.last_used_at >= _TOUCH_EVERY:
+    if touch and current - session.last_used_at >= _TOUCH_EVERY:
         await AuthToken.filter(id=session.id).update(last_used_at=current)
     return session
 
 
-async def authenticate(token: str, *, client: str, settings: Settings) -> Viewer:
-    """The viewer a bearer token stands for; anonymous if unknown, idle, expired or revoked."""
-    session = await _live_session(token, settings)
+async def authenticate(
+    token: str, *, client: str, settings: Settings, touch: bool = True
+) -> Viewer:
+    """The viewer a bearer token stands for; anonymous if unknown, idle, expired or revoked.
+    ``touch=False`` checks without counting as use (an open subscription re-checking)."""
+    session = await _live_session(token, settings, touch=touch)
     if session is None:
         return Viewer.anonymous(client)
     return await viewer_for(session.user, client)

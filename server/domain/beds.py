@@ -17,6 +17,7 @@ from server.domain.access import Action, Viewer, require, sees_shelter, shelter_
 from server.domain.audit import record
 from server.domain.clock import now
 from server.domain.errors import DomainError, ErrorCode, refusal_for, require_text
+from server.domain.events import OccupancyChanged, publish
 from server.models import Bed, BedAssignment, BedFeature, BedHold, BedOutage, Room, ShelterKind
 
 
@@ -52,6 +53,16 @@ def bed_status(*, occupied: bool, out_of_service: bool, held: bool) -> BedStatus
     if held:
         return BedStatus.HELD
     return BedStatus.FREE
+
+
+async def lock_bed(viewer: Viewer, bed_id: int, connection: BaseDBAsyncClient) -> tuple[Bed, int]:
+    """The bed (its row locked until the transaction ends) and its shelter's id; a bed the
+    viewer may not see is not found."""
+    bed = await Bed.filter(id=bed_id).using_db(connection).select_for_update().first()
+    room = await Room.filter(id=bed.room_id).using_db(connection).first() if bed else None
+    if bed is None or room is None or not sees_shelter(viewer, room.shelter_id):
+        raise DomainError(ErrorCode.NOT_FOUND, ["bed"], "No such bed.")
+    return bed, room.shelter_id
 
 
 async def ensure_bed_free(bed: Bed, at: datetime, *, connection: BaseDBAsyncClient) -> None:
@@ -146,20 +157,26 @@ async def set_bed_status(
                 outage.ended_at = max(current, outage.started_at)
                 await outage.save(using_db=connection, update_fields=["ended_at"])
                 await record(viewer, "bed_in_service", "Bed", bed.id, connection=connection)
-                return bed
-            if outage is not None:
+            elif outage is not None:
                 raise DomainError(
                     ErrorCode.BED_STATUS_UNCHANGED,
                     ["status"],
                     f"Bed {bed.label} is already out of service.",
                 )
-            await ensure_bed_free(bed, current, connection=connection)
-            await BedOutage.create(
-                bed_id=bed_id, reason=reason, started_at=current, using_db=connection
-            )
-            await record(
-                viewer, "bed_out_of_service", "Bed", bed.id, detail=reason, connection=connection
-            )
-            return bed
+            else:
+                await ensure_bed_free(bed, current, connection=connection)
+                await BedOutage.create(
+                    bed_id=bed_id, reason=reason, started_at=current, using_db=connection
+                )
+                await record(
+                    viewer,
+                    "bed_out_of_service",
+                    "Bed",
+                    bed.id,
+                    detail=reason,
+                    connection=connection,
+                )
     except IntegrityError as error:
         raise refusal_for(error) from error
+    await publish(OccupancyChanged(shelter_id=room.shelter_id))
+    return bed

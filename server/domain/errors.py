@@ -39,6 +39,8 @@ class ErrorCode(str, Enum):
     PROVIDER_DOUBLE_BOOKED = "provider_double_booked"
     RESIDENT_DOUBLE_BOOKED = "resident_double_booked"
     COUNSELLOR_DOUBLE_BOOKED = "counsellor_double_booked"
+    # bed holds
+    HOLD_NOT_ACTIVE = "hold_not_active"
 
 
 class DomainError(Exception):
@@ -133,6 +135,13 @@ _CONSTRAINTS: dict[str, tuple[ErrorCode, list[str], str]] = {
         ErrorCode.STATUS_CHANGE_NOT_ALLOWED,
         ["appointment"],
         "The appointment already has its visit record.",
+    ),
+    # bed holds (server/migrations/0011_bed_hold_invariants.py)
+    "ck_bed_hold_outcome": (ErrorCode.INVALID_VALUE, ["hold"], "A hold ends with an outcome."),
+    "ck_bed_hold_release_interval": (
+        ErrorCode.DATE_BEFORE_HISTORY,
+        ["hold"],
+        "A hold cannot end before it began.",
     ),
 }
 

@@ -23,6 +23,7 @@ from server.domain.access import Action, Viewer, appointment_scope, require, res
 from server.domain.audit import record
 from server.domain.clock import CLOCK_SKEW, now
 from server.domain.errors import DomainError, ErrorCode, refusal_for, require_text
+from server.domain.events import AppointmentChanged, publish
 from server.domain.schedule import (
     describe,
     live_appointments,
@@ -160,9 +161,12 @@ async def schedule_appointment(
                 detail=f"{booking.kind.value} with {provider.username} at {start.isoformat()}",
                 connection=connection,
             )
-            return appointment
     except IntegrityError as error:
         raise refusal_for(error) from error
+    await publish(
+        AppointmentChanged(shelter_id=appointment.shelter_id, appointment_id=appointment.id)
+    )
+    return appointment
 
 
 async def _history(
@@ -247,9 +251,12 @@ async def set_appointment_status(
                 detail=reason,
                 connection=connection,
             )
-            return appointment
     except IntegrityError as error:
         raise refusal_for(error) from error
+    await publish(
+        AppointmentChanged(shelter_id=appointment.shelter_id, appointment_id=appointment.id)
+    )
+    return appointment
 
 
 def _validated(visit: Visit, appointment_day: date) -> Visit:
@@ -316,9 +323,12 @@ async def record_visit(
                 detail="referred to hospital" if clean.referred_to_hospital else "",
                 connection=connection,
             )
-            return appointment
     except IntegrityError as error:
         raise refusal_for(error) from error
+    await publish(
+        AppointmentChanged(shelter_id=appointment.shelter_id, appointment_id=appointment.id)
+    )
+    return appointment
 
 
 @dataclass(frozen=True)

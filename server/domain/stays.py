@@ -1,7 +1,8 @@
 """Check-in, check-out and transfer: who sleeps in which bed, with the whole history kept.
 
 Each function locks the rows it decides on (resident, then bed) so concurrent calls queue on
-PostgreSQL; the partial unique indexes refuse whatever slips past, on every database.
+PostgreSQL; the partial unique indexes refuse whatever slips past, on every database. Once a
+change has committed, each shelter whose beds it changed gets an OccupancyChanged event.
 """
 
 from __future__ import annotations
@@ -24,6 +25,8 @@ from server.domain.audit import record
 from server.domain.beds import ensure_bed_free
 from server.domain.clock import moment
 from server.domain.errors import DomainError, ErrorCode, refusal_for
+from server.domain.events import OccupancyChanged, publish
+from server.domain.holds import take_hold
 from server.models import Bed, BedAssignment, ExitDestination, Resident, Room, Stay
 
 
@@ -63,11 +66,18 @@ def _not_before(at: datetime, earliest: datetime, what: str) -> None:
 
 
 async def check_in(
-    viewer: Viewer, resident_id: int, bed_id: int, *, at: datetime | None = None
+    viewer: Viewer,
+    resident_id: int,
+    bed_id: int,
+    *,
+    at: datetime | None = None,
+    hold_id: int | None = None,
 ) -> Stay:
-    """Start a stay for a resident in a free bed.
+    """Start a stay for a resident in a free bed, or in a bed held for them (named in the hold,
+    or by the hold's id): the hold then ends as checked in.
 
     >>> stay = await check_in(viewer, resident.id, bed.id)
+    >>> stay = await check_in(viewer, resident.id, bed.id, hold_id=hold.id)
     """
     require(viewer, Action.CHECK_IN)
     when = moment(at, ["at"])
@@ -102,6 +112,7 @@ async def check_in(
             bed, shelter_id = await _lock_bed(viewer, bed_id, connection)
             require(viewer, Action.CHECK_IN, shelter_ids=(shelter_id,))
             _not_before(when, bed.created_at, "bed was put in service")
+            await take_hold(viewer, bed, resident_id, hold_id, connection)
             await ensure_bed_free(bed, when, connection=connection)
             stay = await Stay.create(
                 resident_id=resident_id,
@@ -121,9 +132,10 @@ async def check_in(
                 detail=f"bed {bed_id}",
                 connection=connection,
             )
-            return stay
     except IntegrityError as error:
         raise refusal_for(error) from error
+    await publish(OccupancyChanged(shelter_id=stay.shelter_id))
+    return stay
 
 
 async def check_out(
@@ -150,9 +162,10 @@ async def check_out(
                 detail=destination.value,
                 connection=connection,
             )
-            return stay
     except IntegrityError as error:
         raise refusal_for(error) from error
+    await publish(OccupancyChanged(shelter_id=stay.shelter_id))
+    return stay
 
 
 async def _end(
@@ -174,6 +187,7 @@ async def transfer(
 ) -> Stay:
     """Move a resident to another bed. Within a shelter the stay goes on; to another shelter
     the stay ends (exit: other shelter) and a new one begins. Returns the stay now active.
+    A bed held for this resident is theirs to take (the hold ends as checked in).
 
     >>> stay = await transfer(viewer, stay.id, other_bed.id)
     """
@@ -190,7 +204,9 @@ async def transfer(
             bed, shelter_id = await _lock_bed(viewer, bed_id, connection)
             require(viewer, Action.TRANSFER, shelter_ids=(stay.shelter_id, shelter_id))
             _not_before(when, bed.created_at, "bed was put in service")
+            await take_hold(viewer, bed, stay.resident_id, None, connection)
             await ensure_bed_free(bed, when, connection=connection)
+            left = stay.shelter_id
             if shelter_id == stay.shelter_id:
                 assignment.ended_at = when
                 await assignment.save(using_db=connection, update_fields=["ended_at"])
@@ -214,6 +230,8 @@ async def transfer(
                 detail=f"bed {bed_id}",
                 connection=connection,
             )
-            return stay
     except IntegrityError as error:
         raise refusal_for(error) from error
+    for changed in sorted({left, stay.shelter_id}):
+        await publish(OccupancyChanged(shelter_id=changed))
+    return stay

@@ -9,6 +9,7 @@ from tortoise import fields
 from tortoise.models import Model
 
 if TYPE_CHECKING:
+    from server.models.residents import Resident
     from server.models.stays import BedAssignment, Stay
 
 
@@ -121,6 +122,14 @@ class BedOutage(Model):
         ordering = ["started_at", "id"]
 
 
+class HoldOutcome(str, Enum):
+    """How a hold ended: the person arrived, it was called off, or its time ran out."""
+
+    CHECKED_IN = "checked_in"
+    RELEASED = "released"
+    EXPIRED = "expired"
+
+
 class BedHold(Model):
     """A bed kept for an incoming referral until it expires or is released."""
 
@@ -135,6 +144,13 @@ class BedHold(Model):
     expires_at = fields.DatetimeField()
     #: Set when the hold became a check-in or was cancelled before it expired.
     released_at = fields.DatetimeField(null=True)
+    #: Set with released_at. An expired hold is released at its expiry, by the sweeper.
+    outcome = fields.CharEnumField(HoldOutcome, max_length=16, null=True)
+    #: The person the bed is kept for, when already registered: they alone may take it.
+    resident: fields.ForeignKeyNullableRelation[Resident] = fields.ForeignKeyField(
+        "haven.Resident", related_name="bed_holds", on_delete=fields.RESTRICT, null=True
+    )
+    resident_id: int | None
 
     class Meta:
         table = "bed_hold"

@@ -31,6 +31,11 @@ from server.schema.context import Info
 from server.schema.counselling.mutations import CounsellingMutations
 from server.schema.counselling.queries import CounsellingQueries
 from server.schema.counselling.types import CounsellingSession
+from server.schema.events.extension import Realtime
+from server.schema.events.subscriptions import EventSubscriptions
+from server.schema.holds.mutations import HoldMutations
+from server.schema.holds.queries import HoldQueries
+from server.schema.holds.types import BedHold
 from server.schema.medical.mutations import MedicalMutations
 from server.schema.medical.queries import MedicalQueries
 from server.schema.medical.types import MedicalAppointment
@@ -63,9 +68,19 @@ CACHED_DOCUMENTS = 256
 
 NODE_TYPES: dict[str, type[LoadedNode]] = {
     node_type.__name__: node_type
-    for node_type in (Region, Shelter, Room, Bed, Resident, Stay, User, Referral)
-    # Care.
-    + (MedicalAppointment, CounsellingSession)
+    for node_type in (
+        Region,
+        Shelter,
+        Room,
+        Bed,
+        Resident,
+        Stay,
+        User,
+        Referral,
+        BedHold,
+        MedicalAppointment,
+        CounsellingSession,
+    )
 }
 
 
@@ -75,7 +90,7 @@ class Query(
     ShelterQueries,
     ResidentQueries,
     ReferralQueries,
-    # Care.
+    HoldQueries,
     MedicalQueries,
     CounsellingQueries,
     ReportQueries,
@@ -105,10 +120,15 @@ class Mutation(
     StayMutations,
     NoteMutations,
     ReferralMutations,
-    # Care.
+    HoldMutations,
     MedicalMutations,
     CounsellingMutations,
 ):
+    pass
+
+
+@strawberry.type
+class Subscription(EventSubscriptions):
     pass
 
 
@@ -125,6 +145,7 @@ def build_schema(settings: Settings) -> strawberry.Schema:
         lambda: AddValidationRules(rules),
         lambda: ValidationCache(maxsize=CACHED_DOCUMENTS),
         RequestEnd,
+        Realtime,
     ]
     if settings.production:
         extensions += [
@@ -135,6 +156,7 @@ def build_schema(settings: Settings) -> strawberry.Schema:
     return strawberry.Schema(
         query=Query,
         mutation=Mutation,
+        subscription=Subscription,
         types=list(NODE_TYPES.values()),
         extensions=extensions,
     )

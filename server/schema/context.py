@@ -22,6 +22,7 @@ from server.schema.counselling.loaders import (
     SessionByIdLoader,
     SessionsByResidentLoader,
 )
+from server.schema.holds.loaders import HoldByIdLoader
 from server.schema.medical.loaders import (
     AppointmentByIdLoader,
     AppointmentsByResidentLoader,
@@ -79,6 +80,7 @@ class Loaders:
         self.user_by_id = UserByIdLoader(viewer)
         self.shelter_ids_by_user = ShelterIdsByUserLoader(viewer)
         self.notes_by_resident = NotesByResidentLoader(viewer)
+        self.hold_by_id = HoldByIdLoader(viewer)
         self.referral_by_id = ReferralByIdLoader(viewer)
         self.referrals_by_resident = ReferralsByResidentLoader(viewer)
         # Care: medical appointments and counselling sessions.
@@ -102,6 +104,8 @@ class Context:
     token: str = ""
     #: The client's network address, for sign-in throttling.
     address: str = ""
+    #: A WebSocket's ``connection_init`` payload (strawberry sets it), where its token is.
+    connection_params: dict[str, object] = field(default_factory=dict)
     loaders: Loaders = field(init=False)
     #: Sensitive reads of this request, written to the audit trail when it ends.
     reads: ReadLog = field(init=False)

@@ -37,8 +37,15 @@ class RequestEnd(SchemaExtension):
 
     async def on_execute(self) -> AsyncIterator[None]:
         yield
-        result = self.execution_context.result
-        for error in (result.errors if result else None) or []:
+        await self._finish(self.execution_context.result)
+
+    async def on_stream_result(self, result: Any) -> AsyncIterator[None]:
+        """The same for each result a subscription sends, before it is sent."""
+        await self._finish(result)
+        yield
+
+    async def _finish(self, result: Any) -> None:
+        for error in getattr(result, "errors", None) or []:
             original = error.original_error
             if isinstance(original, DomainError):
                 error.extensions = {**(error.extensions or {}), "code": original.code.name}
@@ -59,6 +66,12 @@ class HideSuggestions(SchemaExtension):
         errors = [*(context.pre_execution_errors or []), *result_errors]
         for error in errors:
             error.message = _SUGGESTION.sub("", error.message)
+
+    def on_stream_result(self, result: Any) -> Iterator[None]:
+        """A subscription's results (its validation errors come first) before they are sent."""
+        for error in getattr(result, "errors", None) or []:
+            error.message = _SUGGESTION.sub("", error.message)
+        yield
 
 
 def shown_in_production(error: GraphQLError) -> bool:

@@ -44,7 +44,7 @@ def test_shelter_roles_act_only_in_their_shelters() -> None:
                 Action.READ_REPORTS,
             },
         ),
-        (Role.COORDINATOR, {Action.TRANSFER, Action.READ_REPORTS}),
+        (Role.COORDINATOR, {Action.TRANSFER, Action.HOLD_BED, Action.READ_REPORTS}),
         (
             Role.SHELTER_STAFF,
             {
@@ -53,6 +53,7 @@ def test_shelter_roles_act_only_in_their_shelters() -> None:
                 Action.CHECK_OUT,
                 Action.TRANSFER,
                 Action.SET_BED_STATUS,
+                Action.HOLD_BED,
                 Action.REFER,
                 # Care.
                 Action.SCHEDULE_APPOINTMENT,

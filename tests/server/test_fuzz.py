@@ -57,6 +57,7 @@ from server.domain.beds import set_bed_status
 from server.domain.clock import now
 from server.domain.counselling import SessionBooking, record_session, schedule_session
 from server.domain.errors import DomainError
+from server.domain.holds import HoldRequest, hold_bed, release_hold
 from server.domain.medical import Booking, Visit, record_visit, schedule_appointment
 from server.domain.notes import write_note
 from server.domain.referrals import NewReferral, refer
@@ -89,9 +90,19 @@ MAX_EXAMPLES = int(os.environ.get("HAVEN_FUZZ_EXAMPLES", "40"))
 #: How often schemathesis gives an argument taking an ID, a cursor or a search a seeded value.
 SEEDED = 0.6
 
-NODE_TYPES = ("Region", "Shelter", "Room", "Bed", "Resident", "Stay", "User", "Referral")
-# Care.
-NODE_TYPES += ("MedicalAppointment", "CounsellingSession")
+NODE_TYPES = (
+    "Region",
+    "Shelter",
+    "Room",
+    "Bed",
+    "Resident",
+    "Stay",
+    "User",
+    "Referral",
+    "BedHold",
+    "MedicalAppointment",
+    "CounsellingSession",
+)
 
 FUZZ_SETTINGS = settings(
     max_examples=MAX_EXAMPLES,
@@ -311,6 +322,20 @@ async def seed_network(settings: Settings) -> Seed:
             started_at=now() - timedelta(hours=1),
             expires_at=now() + timedelta(days=1),
         )
+        # realtime: a hold naming a resident, one called off, one expired but not yet swept.
+        soon = now() + timedelta(hours=6)
+        await hold_bed(
+            hand,
+            beds[14].id,
+            HoldRequest("Police", soon, now() + timedelta(hours=1), residents[4].id),
+        )
+        await release_hold(hand, (await hold_bed(hand, beds[15].id, HoldRequest("x", soon))).id)
+        await BedHold.create(
+            bed=beds[16],
+            reason="No-show",
+            started_at=now() - timedelta(hours=3),
+            expires_at=now() - timedelta(hours=1),
+        )
 
         # One person per role; the shelter roles work in the first two shelters.
         tokens: dict[Role, str] = {}
@@ -349,6 +374,7 @@ async def seed_network(settings: Settings) -> Seed:
             "Referral": await Referral.all(),
             "MedicalAppointment": await MedicalAppointment.all(),
             "CounsellingSession": await CounsellingSession.all(),
+            "BedHold": await BedHold.all(),
         }
         return Seed(
             tokens=tokens,
@@ -526,6 +552,14 @@ def fuzz_config(seed: Seed) -> SchemathesisConfig:
         "Mutation.counsellingSessionSchedule.input.counsellor": "user-ids",
         "Mutation.counsellingSessionRecord.input.session": "counsellingsession-ids",
         "Mutation.counsellingSessionCancel.input.session": "counsellingsession-ids",
+        # realtime
+        "Query.bedHolds.shelter": "shelter-ids",
+        "Query.bedHolds.region": "region-ids",
+        "Query.bedHolds.after": "cursors",
+        "Mutation.bedHold.input.bed": "bed-ids",
+        "Mutation.bedHold.input.resident": "resident-ids",
+        "Mutation.bedHoldRelease.input.hold": "bedhold-ids",
+        "Mutation.checkIn.input.hold": "bedhold-ids",
         "Query.report.region": "region-ids",
         "Query.report.shelter": "shelter-ids",
     }
@@ -840,6 +874,27 @@ def variable_cases(seed: Seed) -> Cases:
                 )
             ),
         ),
+        # realtime
+        "bedHolds": (
+            "query($v: Boolean) { bedHolds(active: $v) { totalCount edges { node { outcome"
+            " releasedAt bed { status } resident { code } } } } }",
+            loose(st.none() | st.booleans()),
+        ),
+        "bedHold": (
+            "mutation($v: BedHoldInput!) {"
+            " bedHold(input: $v) { bedHold { active bed { hold { id } } } errors { code } } }",
+            loose(
+                st.fixed_dictionaries(
+                    {"bed": ids("Bed"), "reason": text_or("Police referral"), "expiresAt": at},
+                    optional={"expectedArrival": at, "resident": ids("Resident")},
+                )
+            ),
+        ),
+        "bedHoldRelease": (
+            "mutation($v: BedHoldReleaseInput!) {"
+            " bedHoldRelease(input: $v) { bedHold { outcome } errors { code } } }",
+            loose(st.fixed_dictionaries({"hold": ids("BedHold")})),
+        ),
     }
 
 
@@ -1063,6 +1118,7 @@ MALFORMED = {
     "syntax error": posted({"query": "{ regions { name }"}),
     "unknown field": posted({"query": "{ nope }"}),
     "subscription": posted({"query": "subscription { regions { name } }"}),
+    "subscription over HTTP": posted({"query": "subscription { occupancyChanged { at } }"}),
     "too deep": posted({"query": nested(MAX_DEPTH)}),
     "too many aliases": posted(
         {

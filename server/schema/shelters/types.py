@@ -16,6 +16,7 @@ from server.schema.permissions import forbidden_field
 from server.schema.relay import LoadedNode
 
 if TYPE_CHECKING:
+    from server.schema.holds.types import BedHold
     from server.schema.stays.types import Stay
 
 ShelterKind = strawberry.enum(models.ShelterKind)
@@ -165,3 +166,12 @@ class Bed(LoadedNode, relay.Node):
             return None
         row = await info.context.loaders.stay_by_id.load(assignment.stay_id)
         return Stay.from_model(row) if row else None
+
+    @strawberry.field(description="The hold keeping this bed for an incoming person, if any now.")
+    async def hold(
+        self, info: Info
+    ) -> Annotated[BedHold, strawberry.lazy("server.schema.holds.types")] | None:
+        from server.schema.holds.types import BedHold
+
+        row = await info.context.loaders.hold_by_bed.load(self.row.id)
+        return BedHold.from_model(row) if row else None

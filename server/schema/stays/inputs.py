@@ -16,6 +16,10 @@ class CheckInInput:
     resident: strawberry.ID
     bed: strawberry.ID
     at: datetime | None = strawberry.field(default=None, description=AT_DOC)
+    hold: strawberry.ID | None = strawberry.field(
+        default=None,
+        description="The bed's hold this person arrives for. Not needed when the hold names them.",
+    )
 
 
 @strawberry.input

@@ -46,11 +46,13 @@ class StayMutations:
         idempotency_key: IdempotencyKeyArgument = None,
     ) -> CheckInPayload:
         async def run() -> StayRow:
+            hold = input.hold
             return await stays.check_in(
                 info.context.viewer,
                 decode_id(input.resident, "Resident", ["resident"]),
                 decode_id(input.bed, "Bed", ["bed"]),
                 at=input.at,
+                hold_id=None if hold is None else decode_id(hold, "BedHold", ["hold"]),
             )
 
         row, errors = await attempt_once(info, idempotency_key, "checkIn", input, StayRow, run)

@@ -1,0 +1,1 @@
+"""Subscriptions in the API: occupancyChanged, stockLow, appointmentChanged."""

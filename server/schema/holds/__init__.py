@@ -1,0 +1,1 @@
+"""Beds held for an incoming person in the API: bedHold, bedHoldRelease, bedHolds."""
