@@ -79,6 +79,10 @@ class Sql:
     def integer(self, value: int) -> str:
         return self.param(value, "integer")
 
+    def day(self, value: date) -> str:
+        """A date, as a DateField holds it (ISO text on SQLite)."""
+        return self.param(value if self.postgres else value.isoformat(), "date")
+
     def table(self, name: str, columns: Sequence[str], rows: Sequence[Sequence[str]]) -> str:
         """A CTE of literal rows whose cells are placeholders: ``name(a, b) AS (VALUES ...)``."""
         body = ", ".join("(" + ", ".join(row) + ")" for row in rows)

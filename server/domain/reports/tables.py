@@ -189,7 +189,7 @@ class Network:
         return out
 
 
-def _cells(
+def cells_for(
     figures: Mapping[tuple[int, int, str], int],
     network: Network,
     periods: int,
@@ -209,7 +209,7 @@ def _cells(
     return cells
 
 
-def _groups(
+def groups_for(
     cells: Mapping[Key, int],
     network: Network,
     periods: int,
@@ -248,7 +248,7 @@ def admissions_table(
             raw[(period, shelter, f"not-{EXPLOITATION}:{category}")] -= value
     names = [f"{b}:{c}" for b, c in shown]
     free = [f"not-{EXPLOITATION}:{kind}" for kind in breakdowns[EXPLOITATION]]
-    cells = _cells(raw, network, periods, names + free)
+    cells = cells_for(raw, network, periods, names + free)
     hierarchy: list[tuple[Hashable, Sequence[Hashable]]] = [
         (f"{TOTAL}:", [f"{NATIONALITY}:{c}" for c in nationalities]),
         (f"{TOTAL}:", [f"{REFERRAL}:{c}" for c in breakdowns[REFERRAL]]),
@@ -257,7 +257,7 @@ def admissions_table(
         (f"{TOTAL}:", [f"{EXPLOITATION}:{kind}", f"not-{EXPLOITATION}:{kind}"])
         for kind in breakdowns[EXPLOITATION]
     ]
-    groups = _groups(cells, network, periods, hierarchy)
+    groups = groups_for(cells, network, periods, hierarchy)
     free_cells = {key for key in cells if key[2] in free}
     hidden = suppress(cells, groups, free=free_cells, audit_limit=audit_limit)
     rows = []
@@ -283,12 +283,12 @@ def exits_table(
         if outcome != TRANSFER:
             raw[(period, shelter, EXITED)] += value
     names = [ENDED, TRANSFER, EXITED, *DESTINATIONS]
-    cells = _cells(raw, network, periods, names)
+    cells = cells_for(raw, network, periods, names)
     hierarchy: list[tuple[Hashable, Sequence[Hashable]]] = [
         (ENDED, [TRANSFER, EXITED]),
         (EXITED, list(DESTINATIONS)),
     ]
-    groups = _groups(cells, network, periods, hierarchy)
+    groups = groups_for(cells, network, periods, hierarchy)
     hidden = suppress(cells, groups, audit_limit=audit_limit)
     rows = []
     for span in spans.values():
@@ -360,7 +360,7 @@ def occupancy_table(
             cells[(span.index, area.key)] = occupied[(span.index, area.key)]
             people[(span.index, area.key)] = figures.people[(span.index, area.level, area.id)]
     primary = [key for key in cells if is_small(people[key]) or is_small(cells[key])]
-    groups = _groups(cells, network, len(spans) - 1)
+    groups = groups_for(cells, network, len(spans) - 1)
     hidden = suppress(cells, groups, primary=primary, weights=people, audit_limit=audit_limit)
     rows = []
     for span in spans.values():
