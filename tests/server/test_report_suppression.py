@@ -1,14 +1,21 @@
 """Small-count suppression: examples worked by hand, then random tables in three dimensions
 (periods, areas in a region hierarchy, categories) where no shown cell is 1 to 4 and no hidden
-cell is a shown total minus the shown cells beside it."""
+cell is a shown total minus the shown cells beside it, nor follows from any combination of
+totals. Last, the local dates the report statements compute on SQLite, zone changes included."""
 
 from __future__ import annotations
 
+import random
+import sqlite3
 from collections.abc import Hashable, Sequence
+from datetime import UTC, datetime, timedelta
+from zoneinfo import ZoneInfo
 
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from server.domain.reports.sql import EPOCH, Sql
 from server.domain.reports.suppression import (
     Group,
     Key,
@@ -157,3 +164,20 @@ def test_no_small_count_is_shown_or_recoverable(table: tuple[dict[Key, int], lis
         is_small(values[key]) or any(key in g.parts or key == g.total for g in groups)
         for key in hidden
     )
+
+
+@pytest.mark.parametrize(
+    "zone", ["Asia/Almaty", "Europe/Berlin", "America/New_York", "Asia/Kolkata"]
+)
+def test_sqlite_knows_local_dates_across_zone_changes(zone: str) -> None:
+    """SQLite has no time zones: ``Sql.local_day`` spells each zone's offsets since 1970."""
+    sql = Sql(postgres=False, zone=ZoneInfo(zone))
+    expression = sql.local_day("t")
+    database = sqlite3.connect(":memory:")
+    rng = random.Random(zone)
+    for _ in range(2000):
+        at = datetime(1990, 1, 1, tzinfo=UTC) + timedelta(seconds=rng.randrange(40 * 365 * 86400))
+        (day,) = database.execute(
+            f"SELECT {expression} FROM (SELECT ? AS t)", (at.isoformat(" "),)
+        ).fetchone()
+        assert day == (at.astimezone(ZoneInfo(zone)).date() - EPOCH).days, at
