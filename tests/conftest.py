@@ -42,6 +42,9 @@ TABLES = (
     "medical_appointment",
     "counselling_participant",
     "counselling_session",
+    "stock_movement",
+    "stock_level",
+    "item",
     "case_note",
     "auth_token",
     "login_throttle",
@@ -105,6 +108,7 @@ def on_postgres(database_url: str) -> bool:
 
 
 audit_migration = importlib.import_module("server.migrations.0004_audit_append_only")
+stock_migration = importlib.import_module("server.migrations.0013_stock_invariants")
 
 #: One data key for the run; notes written in a test are read back with it.
 DATA_KEY = Fernet.generate_key().decode()
@@ -125,6 +129,7 @@ def settings(database_url: str) -> Settings:
 async def empty_tables() -> None:
     """Every table emptied; the append-only audit trail through a door only tests use."""
     connection = Tortoise.get_connection("default")
+    await _empty_stock_ledger()
     for table in TABLES:
         await connection.execute_script(f"DELETE FROM {table}")
     if connection.capabilities.dialect == "sqlite":
@@ -137,6 +142,27 @@ async def empty_tables() -> None:
         async with in_transaction() as transaction:
             await transaction.execute_script("SET LOCAL session_replication_role = replica")
             await transaction.execute_script("DELETE FROM audit_event")
+
+
+#: Movements in before the movements out they came from (a foreign key of the table to itself).
+EMPTY_STOCK_LEDGER = (
+    "DELETE FROM stock_movement WHERE transfer_of_id IS NOT NULL; DELETE FROM stock_movement"
+)
+
+
+async def _empty_stock_ledger() -> None:
+    """The append-only stock ledger emptied through the same kind of door as the audit trail."""
+    connection = Tortoise.get_connection("default")
+    if connection.capabilities.dialect == "sqlite":
+        for name in stock_migration.SQLITE_APPEND_ONLY:
+            await connection.execute_script(f"DROP TRIGGER {name}")
+        await connection.execute_script(EMPTY_STOCK_LEDGER)
+        for statement in stock_migration.SQLITE_APPEND_ONLY.values():
+            await connection.execute_script(statement)
+    else:
+        async with in_transaction() as transaction:
+            await transaction.execute_script("SET LOCAL session_replication_role = replica")
+            await transaction.execute_script(EMPTY_STOCK_LEDGER)
 
 
 @pytest.fixture

@@ -88,6 +88,10 @@ class Action(str, Enum):
     RECORD_VISIT = "record_visit"
     SCHEDULE_SESSION = "schedule_session"
     RECORD_SESSION = "record_session"
+    # stock (issue 4)
+    MANAGE_ITEMS = "manage_items"
+    MOVE_STOCK = "move_stock"
+    SET_STOCK_THRESHOLD = "set_stock_threshold"
     # --- reports (issue 6): aggregates for coordinators and donors, small counts hidden ---
     READ_REPORTS = "read_reports"
 
@@ -111,6 +115,10 @@ ALLOWED: dict[Action, frozenset[Role]] = {
     Action.RECORD_VISIT: frozenset({Role.MEDICAL}),
     Action.SCHEDULE_SESSION: frozenset({Role.SHELTER_STAFF, Role.COUNSELLOR, Role.LEGAL}),
     Action.RECORD_SESSION: frozenset({Role.COUNSELLOR, Role.LEGAL}),
+    # stock (issue 4): receive, distribute, transfer (from), count and write off
+    Action.MANAGE_ITEMS: frozenset({Role.ADMIN}),
+    Action.MOVE_STOCK: frozenset({Role.SHELTER_STAFF}),
+    Action.SET_STOCK_THRESHOLD: frozenset({Role.SHELTER_STAFF, Role.ADMIN}),
     # --- reports (issue 6): DESIGN.md "donor reports: admin ✓ coordinator ✓" ---
     Action.READ_REPORTS: frozenset({Role.ADMIN, Role.COORDINATOR}),
 }
@@ -305,3 +313,19 @@ def may_watch_appointments(viewer: Viewer, shelter_id: int) -> bool:
     """Appointment changes of a shelter: the shelter roles working there. Network roles see no
     individual appointment, so they watch none."""
     return viewer.shelter_bound and shelter_id in viewer.shelter_ids
+
+
+# --- stock (issue 4) ------------------------------------------------------------------------------
+
+
+def stock_scope(viewer: Viewer, path: str = "shelter_id") -> Q:
+    """Stock levels (or movements, via ``path="level__shelter_id"``) the viewer sees: network
+    roles every shelter's, shelter roles their own shelters'. The catalogue is for everyone."""
+    return shelter_scope(viewer, path)
+
+
+def may_read_recipient(viewer: Viewer) -> bool:
+    """Who received a distribution: the staff of the shelter (the movement is already theirs
+    to see, and so is the resident). Network roles count what went out, not to whom: what a
+    person was given (baby formula, sanitary pads) says as much as their case file."""
+    return viewer.shelter_bound

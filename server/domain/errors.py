@@ -41,6 +41,12 @@ class ErrorCode(str, Enum):
     COUNSELLOR_DOUBLE_BOOKED = "counsellor_double_booked"
     # bed holds
     HOLD_NOT_ACTIVE = "hold_not_active"
+    # stock (issue 4)
+    INSUFFICIENT_STOCK = "insufficient_stock"
+    RESIDENT_NOT_IN_SHELTER = "resident_not_in_shelter"
+    STOCK_COUNT_UNCHANGED = "stock_count_unchanged"
+    SAME_SHELTER = "same_shelter"
+    ITEM_ALREADY_EXISTS = "item_already_exists"
 
 
 class DomainError(Exception):
@@ -142,6 +148,17 @@ _CONSTRAINTS: dict[str, tuple[ErrorCode, list[str], str]] = {
         ErrorCode.DATE_BEFORE_HISTORY,
         ["hold"],
         "A hold cannot end before it began.",
+    ),
+    # stock (issue 4): what slips past the locked checks in server/domain/stock.py
+    "ck_stock_level_on_hand": (
+        ErrorCode.INSUFFICIENT_STOCK,
+        ["quantity"],
+        "There is not that much on hand.",
+    ),
+    "uq_item_name_size": (
+        ErrorCode.ITEM_ALREADY_EXISTS,
+        ["name"],
+        "An item with this name and size is already in the catalogue.",
     ),
 }
 

@@ -38,6 +38,16 @@ from server.models.shelters import (
     ShelterKind,
 )
 from server.models.stays import BedAssignment, ExitDestination, Stay
+from server.models.stock import (
+    Item,
+    ItemCategory,
+    ItemUnit,
+    MovementKind,
+    Season,
+    StockLevel,
+    StockMovement,
+    WriteOffReason,
+)
 
 __all__ = [
     "AuditEvent",
@@ -80,4 +90,12 @@ __all__ = [
     "SessionFormat",
     "SessionKind",
     "SessionStatus",
+    "Item",
+    "ItemCategory",
+    "ItemUnit",
+    "MovementKind",
+    "Season",
+    "StockLevel",
+    "StockMovement",
+    "WriteOffReason",
 ]

@@ -54,6 +54,9 @@ from server.schema.shelters.queries import ShelterQueries
 from server.schema.shelters.types import Bed, Region, Room, Shelter
 from server.schema.stays.mutations import StayMutations
 from server.schema.stays.types import Stay
+from server.schema.stock.mutations import StockMutations
+from server.schema.stock.queries import StockQueries
+from server.schema.stock.types import Item, StockLevel, StockMovement
 from server.settings import Settings
 
 SDL_PATH = Path(__file__).with_name("schema.graphql")
@@ -80,6 +83,9 @@ NODE_TYPES: dict[str, type[LoadedNode]] = {
         BedHold,
         MedicalAppointment,
         CounsellingSession,
+        Item,
+        StockLevel,
+        StockMovement,
     )
 }
 
@@ -93,6 +99,7 @@ class Query(
     HoldQueries,
     MedicalQueries,
     CounsellingQueries,
+    StockQueries,
     ReportQueries,
 ):
     @strawberry.field(
@@ -123,6 +130,7 @@ class Mutation(
     HoldMutations,
     MedicalMutations,
     CounsellingMutations,
+    StockMutations,
 ):
     pass
 

@@ -53,6 +53,13 @@ from server.schema.stays.loaders import (
     StayByIdLoader,
     StaysByResidentLoader,
 )
+from server.schema.stock.loaders import (
+    DistributionsByResidentLoader,
+    ItemByIdLoader,
+    StockLevelByIdLoader,
+    StockMovementByIdLoader,
+    TransferInByOutLoader,
+)
 from server.settings import Settings
 
 
@@ -92,6 +99,12 @@ class Loaders:
         self.session_by_id = SessionByIdLoader(viewer)
         self.participants_by_session = ParticipantsBySessionLoader(viewer)
         self.sessions_by_resident = SessionsByResidentLoader(viewer)
+        # stock (issue 4)
+        self.item_by_id = ItemByIdLoader(viewer)
+        self.stock_level_by_id = StockLevelByIdLoader(viewer)
+        self.stock_movement_by_id = StockMovementByIdLoader(viewer)
+        self.transfer_in_by_out = TransferInByOutLoader(viewer)
+        self.distributions_by_resident = DistributionsByResidentLoader(viewer)
 
 
 @dataclass

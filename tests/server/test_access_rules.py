@@ -41,6 +41,8 @@ def test_shelter_roles_act_only_in_their_shelters() -> None:
                 Action.SET_BED_STATUS,
                 Action.MANAGE_ACCOUNTS,
                 Action.READ_AUDIT,
+                Action.MANAGE_ITEMS,
+                Action.SET_STOCK_THRESHOLD,
                 Action.READ_REPORTS,
             },
         ),
@@ -59,6 +61,8 @@ def test_shelter_roles_act_only_in_their_shelters() -> None:
                 Action.SCHEDULE_APPOINTMENT,
                 Action.SET_APPOINTMENT_STATUS,
                 Action.SCHEDULE_SESSION,
+                Action.MOVE_STOCK,
+                Action.SET_STOCK_THRESHOLD,
             },
         ),
         (

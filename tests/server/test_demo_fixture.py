@@ -15,6 +15,8 @@ from tortoise import Tortoise
 
 from fixtures.demo import DemoSummary, database_is_empty, load_demo
 from server.database import migrate_database, tortoise_config
+from server.domain.access import Viewer
+from server.domain.stock_lists import expiring_stock, low_stock
 from server.encryption import Keyring, install
 from server.models import (
     AppointmentStatus,
@@ -24,20 +26,26 @@ from server.models import (
     BedOutage,
     CounsellingParticipant,
     CounsellingSession,
+    Item,
+    ItemCategory,
     MedicalAppointment,
     MedicalVisit,
+    MovementKind,
     Region,
     Resident,
+    Season,
     SessionFormat,
     SessionKind,
     SessionStatus,
     Shelter,
     ShelterKind,
     Stay,
+    StockMovement,
     User,
 )
 from server.settings import Settings
 from tests.conftest import DATA_KEY
+from tests.server.stock_network import assert_ledger_sums
 
 NOW = datetime(2026, 3, 1, 12, 0, tzinfo=UTC)
 CODE = re.compile(r"HV-\d{4}-\d{6}")
@@ -312,3 +320,101 @@ async def test_the_same_seed_gives_the_same_care(tmp_path: Path) -> None:
             await Tortoise.close_connections()
     assert schedules[0] == schedules[1]
     assert schedules[0][0] and schedules[0][1]
+
+
+# --- stock (fixtures/demo_stock.py) --------------------------------------------------------------
+
+
+async def test_the_catalogue_has_what_shelters_hand_out(demo: DemoSummary) -> None:
+    items = await Item.all()
+    names = {item.name for item in items}
+    assert {
+        "Rice",
+        "Wheat flour",
+        "Sunflower oil",
+        "Bread",
+        "Black tea",
+        "Sugar",
+        "Baby formula",
+        "Diapers",
+        "Hygiene kit",
+        "Sanitary pads",
+        "First-aid kit",
+    } <= names
+    clothing = [item for item in items if item.category is ItemCategory.CLOTHING]
+    assert {item.season for item in clothing} == set(Season)
+    assert len({item.clothing_size for item in clothing if item.name == "Winter jacket"}) >= 4
+    assert all(
+        item.season is None and not item.clothing_size for item in items if item not in clothing
+    )
+    assert {item.name for item in items if item.perishable} == {"Bread", "Milk"}
+    assert {item.category for item in items} == set(ItemCategory)
+
+
+async def test_the_ledger_sums_to_the_stock_and_never_went_below_zero(demo: DemoSummary) -> None:
+    await assert_ledger_sums()
+    kinds = Counter(await StockMovement.all().values_list("kind", flat=True))
+    assert kinds[MovementKind.DISTRIBUTION] > 1000
+    assert kinds[MovementKind.RECEIPT] > 200
+    assert kinds[MovementKind.WRITE_OFF] >= 1 and kinds[MovementKind.ADJUSTMENT] >= 1
+    assert kinds[MovementKind.TRANSFER_OUT] == kinds[MovementKind.TRANSFER_IN] >= 1
+    assert await StockMovement.filter(at__gt=NOW).count() == 0
+    write_offs = await StockMovement.filter(kind=MovementKind.WRITE_OFF)
+    assert all(move.write_off_reason is not None for move in write_offs)
+    for incoming in await StockMovement.filter(kind=MovementKind.TRANSFER_IN):
+        out = await StockMovement.get(id=incoming.transfer_of_id)
+        assert (out.kind, out.delta, out.at) == (
+            MovementKind.TRANSFER_OUT,
+            -incoming.delta,
+            incoming.at,
+        )
+    receipts = await StockMovement.filter(kind=MovementKind.RECEIPT).prefetch_related("level__item")
+    assert all(move.donor for move in receipts)
+    assert all((move.expires_on is not None) == move.level.item.perishable for move in receipts)
+
+
+async def test_distributions_go_to_residents_staying_in_that_shelter(demo: DemoSummary) -> None:
+    active = {
+        resident_id: (shelter_id, checked_in_at)
+        for resident_id, shelter_id, checked_in_at in await Stay.filter(
+            checked_out_at=None
+        ).values_list("resident_id", "shelter_id", "checked_in_at")
+    }
+    given = await StockMovement.filter(kind=MovementKind.DISTRIBUTION).values_list(
+        "resident_id", "level__shelter_id", "at"
+    )
+    for resident_id, shelter_id, at in given:
+        assert resident_id in active
+        assert active[resident_id][0] == shelter_id
+        assert active[resident_id][1] <= at
+    shelters_with_people = {shelter_id for shelter_id, _ in active.values()}
+    assert {shelter_id for _, shelter_id, _ in given} == shelters_with_people
+
+
+async def test_some_items_are_low_and_some_food_expires_within_a_week(demo: DemoSummary) -> None:
+    network = Viewer.operator("tests")
+
+    low = await low_stock(network)
+    soon = await (await expiring_stock(network, today=NOW.date(), within_days=7))
+
+    assert 3 <= len(low) <= 20
+    assert {level.shelter_id for level in low} != set()
+    assert len(soon) >= 3
+    assert all(move.expires_on is not None and move.expires_on <= date(2026, 3, 8) for move in soon)
+
+
+async def test_the_same_seed_gives_the_same_stock(tmp_path: Path) -> None:
+    ledgers = []
+    for name in ("first.sqlite3", "second.sqlite3"):
+        await open_fresh_database(tmp_path / name)
+        try:
+            await load_demo(now=NOW, seed=11)
+            ledgers.append(
+                await StockMovement.all()
+                .order_by("id")
+                .values_list("level__item__name", "kind", "delta", "at", "resident__code")
+            )
+        finally:
+            await Tortoise.close_connections()
+    assert ledgers[0] == ledgers[1]
+    assert len(ledgers[0]) > 1000

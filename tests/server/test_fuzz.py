@@ -82,6 +82,12 @@ from server.schema import MAX_ALIASES, MAX_DEPTH, MAX_TOKENS, sdl
 from server.schema.relay import encode_id
 from server.settings import Settings
 from tests.conftest import empty_tables, sign_in
+from tests.server.fuzz_stock import (
+    STOCK_BINDINGS,
+    STOCK_NODE_TYPES,
+    seed_stock,
+    stock_variable_cases,
+)
 from tests.server.network import BEDS_SINCE, build_network, new_resident, staff
 
 #: Cases per operation, for schemathesis and for variables (failures replay from .hypothesis/).
@@ -102,6 +108,7 @@ NODE_TYPES = (
     "BedHold",
     "MedicalAppointment",
     "CounsellingSession",
+    *STOCK_NODE_TYPES,
 )
 
 FUZZ_SETTINGS = settings(
@@ -375,6 +382,7 @@ async def seed_network(settings: Settings) -> Seed:
             "MedicalAppointment": await MedicalAppointment.all(),
             "CounsellingSession": await CounsellingSession.all(),
             "BedHold": await BedHold.all(),
+            **await seed_stock(network.shelters, residents),
         }
         return Seed(
             tokens=tokens,
@@ -560,6 +568,7 @@ def fuzz_config(seed: Seed) -> SchemathesisConfig:
         "Mutation.bedHold.input.resident": "resident-ids",
         "Mutation.bedHoldRelease.input.hold": "bedhold-ids",
         "Mutation.checkIn.input.hold": "bedhold-ids",
+        **STOCK_BINDINGS,
         "Query.report.region": "region-ids",
         "Query.report.shelter": "shelter-ids",
     }
@@ -895,6 +904,7 @@ def variable_cases(seed: Seed) -> Cases:
             " bedHoldRelease(input: $v) { bedHold { outcome } errors { code } } }",
             loose(st.fixed_dictionaries({"hold": ids("BedHold")})),
         ),
+        **stock_variable_cases(seed, ids),
     }
 
 

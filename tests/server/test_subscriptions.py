@@ -22,12 +22,14 @@ from server.domain.accounts import revoke_sessions
 from server.domain.clock import now
 from server.domain.events import AppointmentChanged, OccupancyChanged, StockLow, publish
 from server.domain.holds import HoldRequest, hold_bed
+from server.domain.stays import check_in
 from server.models import AuditEvent, AuthToken, HoldOutcome, Role
 from server.schema.relay import encode_id
 from server.settings import Settings
 from tests.conftest import GraphQLClient, sign_in
 from tests.server.care import book, local, member, tomorrow
-from tests.server.network import Network, build_network, new_resident
+from tests.server.network import Network, build_network, new_resident, staff
+from tests.server.stock_network import new_item, stocked
 from tests.server.websocket import ASGIWebSocket, Subscriber
 
 OCCUPANCY_CHANGED = """
@@ -513,3 +515,59 @@ async def test_booking_and_cancelling_an_appointment_are_announced(
         cancelled = {**booked, "appointment": {"kind": "GENERAL", "status": "CANCELLED"}}
         assert await medic_a.data() == {"appointmentChanged": cancelled}
         await medic_b.silent()
+
+
+DISTRIBUTE = """
+mutation ($input: StockDistributeInput!) { stockDistribute(input: $input) { errors { code } } }"""
+
+STOCK_THRESHOLD = """
+mutation ($input: StockThresholdSetInput!) { stockThresholdSet(input: $input) { errors { code } } }
+"""
+
+
+async def test_a_hand_out_that_takes_stock_to_its_threshold_is_announced_once(
+    app: Starlette, gql: GraphQLClient
+) -> None:
+    # given 5 packs of rice at shelter 0, its threshold 3, and a resident staying there
+    network = await build_network(shelters=2)
+    a, b = network.shelters
+    rice = await new_item("Rice")
+    await stocked(a, rice, 5)
+    resident = await new_resident(shelter=a)
+    await check_in(await staff(), resident.id, network.beds_of(a)[0].id)
+    desk = gql.as_token(await sign_in(Role.SHELTER_STAFF, [a]))
+    shelter_a, item = encode_id("Shelter", a.id), encode_id("Item", rice.id)
+    await desk.data(
+        STOCK_THRESHOLD, {"input": {"shelter": shelter_a, "item": item, "threshold": 3}}
+    )
+    hand_out = {
+        "input": {
+            "shelter": shelter_a,
+            "item": item,
+            "resident": encode_id("Resident", resident.id),
+            "quantity": 1,
+        }
+    }
+    async with (
+        Subscriber.open(app, await sign_in(Role.COORDINATOR)) as coordinator,
+        Subscriber.open(app, await sign_in(Role.SHELTER_STAFF, [b])) as staff_b,
+    ):
+        await coordinator.subscribe(STOCK_LOW)
+        await staff_b.subscribe(STOCK_LOW)
+        await listening(2)
+
+        # when three packs go out, one by one (5 → 4 → 3 → 2)
+        for _ in range(3):
+            assert (await desk.data(DISTRIBUTE, hand_out))["stockDistribute"]["errors"] == []
+
+        # then the coordinator hears once, when it reached 3, and shelter 1's staff never
+        assert await coordinator.data() == {
+            "stockLow": {
+                "shelter": {"name": "Shelter 0"},
+                "itemId": item,
+                "onHand": 3,
+                "threshold": 3,
+            }
+        }
+        await coordinator.silent()
+        await staff_b.silent()

@@ -9,12 +9,13 @@ import strawberry
 from strawberry import relay
 
 from server import models
-from server.domain.access import may_read_identity
+from server.domain.access import may_read_identity, may_read_recipient
 from server.domain.residents import AgeBand, age_band
 from server.schema.context import Info
 from server.schema.notes.types import CaseNote
 from server.schema.permissions import forbidden_field
-from server.schema.relay import LoadedNode
+from server.schema.relay import Connection, LoadedNode
+from server.schema.stock.types import StockMovement, distributions_of
 
 if TYPE_CHECKING:
     from server.schema.counselling.types import CounsellingSession
@@ -206,3 +207,15 @@ class Resident(LoadedNode, relay.Node):
 
         rows = await info.context.loaders.sessions_by_resident.load(self.row.id)
         return [CounsellingSession.from_model(row) for row in rows]
+
+    # stock (issue 4)
+    @strawberry.field(
+        description="What the resident was given in the shelters you see, oldest first. For "
+        "shelter roles only: for network roles null, with a FORBIDDEN error beside it."
+    )
+    async def distributions(
+        self, info: Info, first: int | None = None, after: str | None = None
+    ) -> Connection[StockMovement] | None:
+        if not may_read_recipient(info.context.viewer):
+            raise forbidden_field("distributions")
+        return await distributions_of(info, self.row.id, first=first, after=after)
