@@ -68,7 +68,7 @@ def test_the_donor_report_is_written(database: Settings, tmp_path: Path) -> None
 
     assert f"Wrote {out}" in result.stdout.replace("\n", "")
     html = out.read_text(encoding="utf-8")
-    assert html.startswith("<!doctype html>") and html.count("data:image/png;base64,") == 7
+    assert html.startswith("<!doctype html>") and html.count("data:image/png;base64,") == 9
     assert "Partnership" in html and "Almaty" in html
     assert asyncio.run(_exports(database))[-1] == f"donor report {start}..{end} by week"
 

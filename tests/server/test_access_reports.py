@@ -39,7 +39,7 @@ ROLES = {
 }
 #: Who reads reports; everyone else signed in is refused FORBIDDEN, nobody UNAUTHENTICATED.
 READERS = {ADMIN, COORDINATOR}
-TABLES = ["bed-nights", "admissions", "exits", "length-of-stay"]
+TABLES = ["bed-nights", "admissions", "exits", "services", "length-of-stay"]
 
 REPORT = """
 query ($from: Date!, $to: Date!) {

@@ -28,6 +28,7 @@ from server.domain.reports.charts import (
     exits_chart,
     figure_for,
     label,
+    services_chart,
     utilisation_chart,
 )
 from server.domain.reports.donor import CHARTS, donor_html
@@ -132,6 +133,8 @@ CHART_BUILDERS = {
     "utilisation": utilisation_chart,
     "bed-nights": bed_nights_chart,
     "admissions over time": admissions_over_time_chart,
+    "services by pillar": lambda report: services_chart(report, "pillar"),
+    "services by kind": lambda report: services_chart(report, "kind"),
 }
 
 
@@ -158,6 +161,10 @@ async def test_every_chart_draws_the_published_figures() -> None:
     assert charts["bed-nights"].labels == [r.area.name for r in regions]
     periods = [r for r in report.occupancy if not r.span.whole and r.area.level == NETWORK]
     assert charts["utilisation"].values == [r.utilisation for r in periods]
+    services = [r for r in report.services if r.span.whole and r.area.level == NETWORK]
+    assert charts["services by pillar"].values == [
+        r.count for r in services if r.breakdown == "pillar"
+    ]
     assert len(charts) == CHARTS
     for name, chart in charts.items():
         labels, lengths, written = bars(chart)

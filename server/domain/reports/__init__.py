@@ -1,6 +1,7 @@
 """Reports for coordinators and donors: occupancy and bed-nights, admissions, exits, length of
-stay, per day, ISO week or month, per shelter, region and the whole network, with every small
-count of people hidden (``suppression``). Figures in ``figures``, tables in ``tables``.
+stay, services completed (by kind and 4P pillar), per day, ISO week or month, per shelter,
+region and the whole network, with every small count of people hidden (``suppression``).
+Figures in ``figures``, tables in ``tables`` and ``services``.
 
     span = ReportRange.checked(date(2026, 1, 1), date(2026, 3, 31), Period.MONTH, zone)
     report = await build_report(viewer, span)          # administrators and coordinators only
@@ -14,6 +15,7 @@ import asyncio
 from server.domain.access import Action, Viewer, require
 from server.domain.reports.figures import WHOLE, Figures, count_figures
 from server.domain.reports.periods import MAX_DAYS, MAX_PERIODS, Period, ReportRange
+from server.domain.reports.services import services_table
 from server.domain.reports.suppression import AUDIT_LIMIT
 from server.domain.reports.tables import (
     NETWORK,
@@ -78,6 +80,7 @@ def tables_for(figures: Figures, network: Network, *, audit_limit: int = AUDIT_L
     exits, hidden = exits_table(figures, network, spans, **limit)
     occupancy, beds_audited = occupancy_table(figures, network, spans, **limit)
     admissions, admissions_audited = admissions_table(figures, network, spans, **limit)
+    services, services_audited = services_table(figures.services, network, spans, **limit)
     return Report(
         spans=list(spans.values()),
         areas=network.areas,
@@ -85,7 +88,8 @@ def tables_for(figures: Figures, network: Network, *, audit_limit: int = AUDIT_L
         admissions=admissions,
         exits=exits,
         length_of_stay=length_of_stay_table(figures, network, spans, hidden),
-        audited=beds_audited and admissions_audited and hidden.audited,
+        services=services,
+        audited=beds_audited and admissions_audited and hidden.audited and services_audited,
     )
 
 

@@ -114,6 +114,29 @@ def admissions_over_time_chart(report: Report) -> Chart:
     )
 
 
+def services_chart(report: Report, breakdown: str) -> Chart:
+    """Services completed over the whole report, by kind or by 4P pillar, for the network."""
+    rows = [
+        row
+        for row in report.services
+        if row.span.whole and row.area.level == NETWORK and row.breakdown == breakdown
+    ]
+    return Chart(
+        title=f"Services completed by {breakdown}",
+        labels=[label(row.category) for row in rows],
+        values=[row.count for row in rows],
+        unit="services completed",
+    )
+
+
+def service_count(report: Report, kind: str) -> int | None:
+    """One kind's services completed over the whole report, for the network (None: hidden)."""
+    for row in report.services:
+        if row.span.whole and row.area.level == NETWORK and row.category == kind:
+            return row.count
+    return None
+
+
 def exits_total(report: Report) -> int | None:
     for row in report.exits:
         if row.span.whole and row.area.level == NETWORK and row.category == EXITED:

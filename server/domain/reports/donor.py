@@ -21,7 +21,10 @@ from server.domain.reports.charts import (
     exits_chart,
     exits_total,
     figure_for,
+    label,
     png_bytes,
+    service_count,
+    services_chart,
     utilisation_chart,
 )
 from server.domain.reports.periods import ReportRange
@@ -55,7 +58,7 @@ table { border-collapse: collapse; margin: .6rem 0 1rem; } th, td { padding: .25
 
 Step = Callable[[str], None]
 #: How many charts the report draws (``step`` is called once for each).
-CHARTS = 7
+CHARTS = 9
 
 
 def _number(value: float | None) -> str:
@@ -113,6 +116,8 @@ def _summary(report: Report) -> str:
         ("bed-nights", beds.bed_nights),
         ("beds used, %", beds.utilisation),
         ("median nights per stay", _network_whole(report.length_of_stay)[0].median_nights),
+        ("documents restored", service_count(report, "document_restoration")),
+        ("returns home completed", service_count(report, "return_home")),
     ]
     cells = "".join(
         f'<div class="figure"><b>{escape(_number(value))}</b>{escape(name)}</div>'
@@ -130,6 +135,12 @@ def _regions(report: Report) -> str:
     return _table(["", "bed-nights", "in-service bed-nights", "beds used, %"], rows)
 
 
+def _services(report: Report, kinds: Sequence[str]) -> str:
+    return _table(
+        ["", "services completed"], [(label(kind), service_count(report, kind)) for kind in kinds]
+    )
+
+
 def donor_html(
     report: Report, span: ReportRange, *, generated_at: datetime, step: Step = lambda _: None
 ) -> str:
@@ -139,6 +150,7 @@ def donor_html(
     exploitation = admissions_chart(report, EXPLOITATION)
     referral = admissions_chart(report, REFERRAL)
     exits = exits_chart(report)
+    kinds = services_chart(report, "kind")
     parts = [
         "<!doctype html><html lang='en'><head><meta charset='utf-8'>",
         f"<title>Haven donor report, {escape(period)}</title><style>{STYLE}</style></head><body>",
@@ -161,13 +173,19 @@ def donor_html(
         "<h3>Exits and length of stay</h3>",
         _chart(exits, step),
         _chart_table(exits),
-        "<h2><span class='pillar'>Prevention</span><br>Returns home</h2>",
-        "<p>People who returned home or were repatriated are shown among the exits above. "
-        "Services that prevent re-trafficking (vocational training, family tracing) are "
-        "reported from the service log where it is kept.</p>",
+        "<h3>Services</h3>",
+        "<p>Services completed in the period, from the service log, by the 4P pillar they "
+        "were logged under and by kind.</p>",
+        _chart(services_chart(report, "pillar"), step),
+        _chart(kinds, step),
+        _chart_table(kinds),
+        "<h2><span class='pillar'>Prevention</span><br>Returns home and new livelihoods</h2>",
+        "<p>Returns home completed, documents restored and vocational training, which help "
+        "keep people from being trafficked again; people who returned home or were "
+        "repatriated are also among the exits above.</p>",
+        _services(report, ["return_home", "document_restoration", "vocational_training"]),
         "<h2><span class='pillar'>Prosecution</span><br>Legal support</h2>",
-        "<p>Legal aid, police-statement accompaniment and court representation are reported "
-        "from the service log where it is kept.</p>",
+        _services(report, ["legal_aid", "police_statement", "court_representation"]),
         "<h2><span class='pillar'>Partnership</span><br>Who referred people</h2>",
         _chart(referral, step),
         _chart_table(referral),

@@ -55,6 +55,9 @@ class Figures:
     ended: Counter[tuple[int, int, str]] = field(default_factory=Counter)
     #: (period, shelter, nights): how many stays ended in the period lasted that many nights.
     nights: Counter[tuple[int, int, int]] = field(default_factory=Counter)
+    #: (period, shelter, breakdown, category): services completed, breakdown ``total``,
+    #: ``kind`` or ``pillar`` (``services.count_services``).
+    services: Counter[tuple[int, int, str, str]] = field(default_factory=Counter)
 
 
 def _days(sql: Sql, span: ReportRange, index: dict[date, int], columns: list[str]) -> str:
@@ -196,8 +199,43 @@ GROUP BY 1, 2, 3, 4
 """
 
 
+_SERVICES = """
+WITH {days},
+done AS MATERIALIZED (
+  SELECT d.p AS p, v.shelter_id AS shelter_id, v.kind AS kind, v.pillar AS pillar
+  FROM service_record v JOIN days d ON d.day = v.completed_on
+  WHERE v.status = 'completed' AND v.completed_on >= {first} AND v.completed_on <= {last}
+)
+SELECT 'total' AS breakdown, p, shelter_id, '' AS category, COUNT(*) AS value FROM done
+GROUP BY p, shelter_id
+UNION ALL
+SELECT 'kind', p, shelter_id, kind, COUNT(*) FROM done GROUP BY p, shelter_id, kind
+UNION ALL
+SELECT 'pillar', p, shelter_id, pillar, COUNT(*) FROM done GROUP BY p, shelter_id, pillar
+"""
+
+
+async def count_services(span: ReportRange) -> Counter[tuple[int, int, str, str]]:
+    """Services completed per (period, shelter, breakdown, category): one statement. A service
+    counts on its completion date (a local date, as logged)."""
+    db = connection()
+    sql = Sql.for_connection(db, span.zone)
+    index = {start: n for n, (start, _) in enumerate(span.periods())}
+    rows = [[sql.integer(index[span.period_of(day)]), sql.day(day)] for day in span.days()]
+    text = _SERVICES.format(
+        days=sql.table("days", ["p", "day"], rows),
+        first=sql.day(span.start),
+        last=sql.day(span.end),
+    )
+    counts: Counter[tuple[int, int, str, str]] = Counter()
+    for row in (await db.execute_query(text, sql.values))[1]:
+        key = (row["p"], row["shelter_id"], row["breakdown"], str(row["category"]))
+        counts[key] = int(row["value"])
+    return counts
+
+
 async def count_figures(span: ReportRange) -> Figures:
-    """Every figure of ``span``, exact (nothing suppressed): three statements."""
+    """Every figure of ``span``, exact (nothing suppressed): four statements."""
     db = connection()
     calendar = span.calendar()
     index = {start: n for n, (start, _) in enumerate(span.periods())}
@@ -254,4 +292,6 @@ async def count_figures(span: ReportRange) -> Figures:
         period, shelter, count = row["p"], row["shelter_id"], int(row["value"])
         figures.ended[(period, shelter, row["outcome"])] += count
         figures.nights[(period, shelter, int(row["nights"]))] += count
+
+    figures.services = await count_services(span)
     return figures

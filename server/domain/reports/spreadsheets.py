@@ -70,6 +70,10 @@ def _exits(report: Report) -> Iterable[Cells]:
     return _counts(report.exits, report)
 
 
+def _services(report: Report) -> Iterable[Cells]:
+    return _counts(report.services, report)
+
+
 def _length_of_stay(report: Report) -> Iterable[Cells]:
     rows: Sequence[StayLengthRow] = report.length_of_stay
     for row in rows:
@@ -97,6 +101,10 @@ TABLES: dict[str, tuple[list[str], Callable[[Report], Iterable[Cells]]]] = {
     "exits": (
         [*_PLACE, "outcome", "category", "stays"],
         _exits,
+    ),
+    "services": (
+        [*_PLACE, "breakdown", "category", "services_completed"],
+        _services,
     ),
     "length-of-stay": (
         [*_PLACE, "stays_ended", "mean_nights", "median_nights"],

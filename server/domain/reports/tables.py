@@ -121,6 +121,8 @@ class Report:
     admissions: list[CountRow]
     exits: list[CountRow]
     length_of_stay: list[StayLengthRow]
+    #: Services completed: breakdown ``total``, ``kind`` or ``pillar``.
+    services: list[CountRow]
     #: Every table was checked against every combination of its totals (suppression rule 3),
     #: not only each total minus its parts: false for reports too fine to check in time.
     audited: bool = True
@@ -144,6 +146,7 @@ class Report:
             admissions=[row for row in self.admissions if keep(row.area)],
             exits=[row for row in self.exits if keep(row.area)],
             length_of_stay=[row for row in self.length_of_stay if keep(row.area)],
+            services=[row for row in self.services if keep(row.area)],
         )
 
 

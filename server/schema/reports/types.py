@@ -42,6 +42,13 @@ class AdmissionBreakdown(Enum):
     REFERRAL = REFERRAL
 
 
+@strawberry.enum(description="How services are broken down; TOTAL has category ''.")
+class ServiceBreakdown(Enum):
+    TOTAL = TOTAL
+    KIND = "kind"
+    PILLAR = "pillar"
+
+
 @strawberry.enum(
     description="Stays ended: all of them; those that went on in another stay begun the same "
     "day or the next (TRANSFERRED); the rest (EXITED) by exit destination."
@@ -183,6 +190,30 @@ class LengthOfStayRow:
         )
 
 
+@strawberry.type(
+    description="Services completed in the period, on their completion date. Documents restored "
+    "are the kind DOCUMENT_RESTORATION, returns home completed the kind RETURN_HOME."
+)
+class ServiceRow:
+    span: ReportSpan
+    area: ReportArea
+    breakdown: ServiceBreakdown
+    category: str = strawberry.field(description="ServiceKind or Pillar enum name; '' for TOTAL.")
+    count: int | None = strawberry.field(description="Null where hidden.")
+    suppressed: bool
+
+    @classmethod
+    def of(cls, row: reports.CountRow) -> ServiceRow:
+        return cls(
+            span=ReportSpan.of(row.span),
+            area=ReportArea.of(row.area),
+            breakdown=ServiceBreakdown(row.breakdown),
+            category=row.category.upper(),
+            count=row.count,
+            suppressed=row.suppressed,
+        )
+
+
 def _at(level: AreaLevel | None, area: reports.Area) -> bool:
     return level is None or area.level == level.value
 
@@ -230,3 +261,13 @@ class Report:
     @strawberry.field
     def length_of_stay(self, level: AreaLevel | None = None) -> list[LengthOfStayRow]:
         return [LengthOfStayRow.of(r) for r in self.report.length_of_stay if _at(level, r.area)]
+
+    @strawberry.field
+    def services(
+        self, level: AreaLevel | None = None, breakdown: ServiceBreakdown | None = None
+    ) -> list[ServiceRow]:
+        return [
+            ServiceRow.of(row)
+            for row in self.report.services
+            if _at(level, row.area) and (breakdown is None or row.breakdown == breakdown.value)
+        ]
