@@ -42,9 +42,15 @@ class Chart:
     colour: str = PEOPLE
 
 
+#: Labels that are not the capitalised value.
+_LABELS = {"ngo": "NGO"}
+
+
 def label(category: str) -> str:
     """``left_without_notice`` → ``Left without notice``; codes such as ``UZ`` stay."""
-    return category if category.isupper() else category.replace("_", " ").capitalize()
+    if category.isupper():
+        return category
+    return _LABELS.get(category, category.replace("_", " ").capitalize())
 
 
 def admissions_chart(report: Report, breakdown: str) -> Chart:

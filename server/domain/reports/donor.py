@@ -197,8 +197,8 @@ def donor_html(
         "that went on elsewhere is a transfer, not an exit.</li>",
         "<li>Length of stay counts nights slept in a shelter, over stays ended in the period.</li>",
         f"<li>{HIDDEN_MARK}: a count of 1 to 4 people is hidden, and so are as many other "
-        "cells as keep it from being worked out from a total; bed-nights are hidden where 1 "
-        "to 4 people slept. A hidden cell may hold any number.</li>",
+        "cells as keep it from being worked out from the totals; bed-nights are hidden where "
+        "1 to 4 people slept. A hidden cell may hold any number.</li>",
         "</ul></body></html>",
     ]
     return "\n".join(parts)
