@@ -31,6 +31,7 @@ from tortoise.contrib.starlette import RegisterTortoise
 from server.database import tortoise_config
 from server.domain.access import Viewer
 from server.domain.accounts import authenticate
+from server.downloads import report_csv
 from server.encryption import Keyring, install
 from server.realtime import realtime
 from server.schema import build_schema
@@ -127,6 +128,7 @@ def create_app(settings: Settings | None = None) -> Starlette:
             Route("/", home),
             Route("/healthz", health),
             Route("/graphql", graphql, methods=["GET", "POST"]),
+            Route("/reports/{table}.csv", report_csv),
             WebSocketRoute("/graphql", graphql),
         ],
         middleware=[Middleware(BodyLimit, max_bytes=settings.max_request_bytes)],

@@ -10,6 +10,7 @@ import asyncio
 import getpass
 import sys
 from collections.abc import Awaitable, Callable
+from datetime import datetime
 from pathlib import Path
 from typing import TypeVar
 
@@ -22,10 +23,13 @@ from rich.table import Table
 from server.database import migrate_database, open_database
 from server.domain.access import Viewer
 from server.domain.accounts import create_user, deactivate, revoke_sessions
+from server.domain.audit import record
+from server.domain.clock import now
 from server.domain.counselling import reencrypt_session_notes
 from server.domain.errors import DomainError, ErrorCode
 from server.domain.medical import reencrypt_visits
 from server.domain.notes import reencrypt_notes
+from server.domain.reports import Period, ReportRange, build_report
 from server.encryption import Keyring, add_key_to_file, install
 from server.models import Role, Shelter, User
 from server.schema import SDL_PATH, sdl
@@ -240,6 +244,42 @@ def keys_rotate() -> None:
 
     count = _run_domain(run)
     console.print(f"Re-encrypted {count} note(s) with the newest key.")
+
+
+@app.command()
+def report(
+    start: datetime = typer.Option(..., "--from", formats=["%Y-%m-%d"], help="First date."),
+    end: datetime = typer.Option(..., "--to", formats=["%Y-%m-%d"], help="Last date (included)."),
+    period: Period = typer.Option(Period.MONTH, help="day, week or month."),
+    out: Path | None = typer.Option(None, "--out", help="HTML file to write."),
+) -> None:
+    """Write the donor report: one HTML file with tables and charts, small counts hidden."""
+    from server.domain.reports.donor import CHARTS, donor_html  # matplotlib: only when asked
+
+    settings = Settings.from_env()
+    target = out or Path(f"haven-report-{start:%Y-%m-%d}-{end:%Y-%m-%d}.html")
+
+    async def run() -> str:
+        viewer = _operator()
+        span = ReportRange.checked(start.date(), end.date(), period, settings.zone)
+        with Progress(console=console) as progress:
+            task = progress.add_task("Counting figures", total=3 + CHARTS)
+            built = await build_report(viewer, span, audit_limit=settings.report_audit_limit)
+            progress.update(task, advance=2, description="Drawing charts")
+            html = donor_html(
+                built, span, generated_at=now(), step=lambda _: progress.advance(task)
+            )
+            progress.update(task, advance=1, description="Done")
+        await record(
+            viewer,
+            "export_report",
+            "Report",
+            detail=f"donor report {span.start}..{span.end} by {span.period.value}",
+        )
+        return html
+
+    target.write_text(_run_domain(run), encoding="utf-8")
+    console.print(f"Wrote {target}")
 
 
 @app.command()

@@ -53,6 +53,10 @@ class Settings:
     hold_sweep_seconds: float = 15.0
     #: How often an idle subscription checks that its session is still open.
     subscription_recheck_seconds: float = 60.0
+    #: Reports: up to this many hidden cells per table, every combination of totals is checked
+    #: for a small count it would give away (seconds of CPU per report); finer reports are not
+    #: offered as CSV.
+    report_audit_limit: int = 3000
 
     @classmethod
     def from_env(cls, environ: dict[str, str] | None = None) -> Settings:
@@ -88,6 +92,9 @@ class Settings:
             ),
             subscription_recheck_seconds=float(
                 env.get("HAVEN_SUBSCRIPTION_RECHECK_SECONDS", settings.subscription_recheck_seconds)
+            ),
+            report_audit_limit=int(
+                env.get("HAVEN_REPORT_AUDIT_LIMIT", settings.report_audit_limit)
             ),
         )
 

@@ -95,6 +95,8 @@ class Action(str, Enum):
     MANAGE_ITEMS = "manage_items"
     MOVE_STOCK = "move_stock"
     SET_STOCK_THRESHOLD = "set_stock_threshold"
+    # --- reports (issue 6): aggregates for coordinators and donors, small counts hidden ---
+    READ_REPORTS = "read_reports"
 
 
 #: Which roles may take each action; "own" ones only in their shelters (``require`` checks).
@@ -123,6 +125,8 @@ ALLOWED: dict[Action, frozenset[Role]] = {
     Action.MANAGE_ITEMS: frozenset({Role.ADMIN}),
     Action.MOVE_STOCK: frozenset({Role.SHELTER_STAFF}),
     Action.SET_STOCK_THRESHOLD: frozenset({Role.SHELTER_STAFF, Role.ADMIN}),
+    # --- reports (issue 6): DESIGN.md "donor reports: admin ✓ coordinator ✓" ---
+    Action.READ_REPORTS: frozenset({Role.ADMIN, Role.COORDINATOR}),
 }
 
 

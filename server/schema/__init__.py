@@ -48,6 +48,7 @@ from server.schema.referrals.mutations import ReferralMutations
 from server.schema.referrals.queries import ReferralQueries
 from server.schema.referrals.types import Referral
 from server.schema.relay import LoadedNode
+from server.schema.reports.queries import ReportQueries
 from server.schema.residents.mutations import ResidentMutations
 from server.schema.residents.queries import ResidentQueries
 from server.schema.residents.types import Resident
@@ -109,6 +110,7 @@ class Query(
     ServiceQueries,
     MealQueries,
     StockQueries,
+    ReportQueries,
 ):
     @strawberry.field(
         permission_classes=[SignedIn],

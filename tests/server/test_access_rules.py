@@ -43,9 +43,10 @@ def test_shelter_roles_act_only_in_their_shelters() -> None:
                 Action.READ_AUDIT,
                 Action.MANAGE_ITEMS,
                 Action.SET_STOCK_THRESHOLD,
+                Action.READ_REPORTS,
             },
         ),
-        (Role.COORDINATOR, {Action.TRANSFER, Action.HOLD_BED}),
+        (Role.COORDINATOR, {Action.TRANSFER, Action.HOLD_BED, Action.READ_REPORTS}),
         (
             Role.SHELTER_STAFF,
             {

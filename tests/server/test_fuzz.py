@@ -624,6 +624,8 @@ def fuzz_config(seed: Seed) -> SchemathesisConfig:
         "Mutation.bedHoldRelease.input.hold": "bedhold-ids",
         "Mutation.checkIn.input.hold": "bedhold-ids",
         **STOCK_BINDINGS,
+        "Query.report.region": "region-ids",
+        "Query.report.shelter": "shelter-ids",
     }
     parameters = {
         argument: {"dictionary": name, "probability": SEEDED} for argument, name in bindings.items()
@@ -916,6 +918,21 @@ def variable_cases(seed: Seed) -> Cases:
         **service_cases(ids, at),
         **meal_cases(ids, seed.ids["Shelter"][0]),
         **care_cases(seed, ids),
+        "report.from": (
+            "query($v: Date!) { report(from: $v, to: $v, period: DAY) {"
+            " periods { start } admissions(level: NETWORK) { count } } }",
+            loose(days()),
+        ),
+        "report.period": (
+            'query($v: ReportPeriod!) { report(from: "2026-01-01", to: "2026-03-31",'
+            " period: $v) { bedNights(level: REGION) { bedNights utilisation } } }",
+            loose(st.sampled_from(["DAY", "WEEK", "MONTH"])),
+        ),
+        "report.shelter": (
+            'query($v: ID) { report(from: "2026-01-01", to: "2026-01-31", shelter: $v) {'
+            " exits { outcome count } lengthOfStay { meanNights } } }",
+            loose(ids("Shelter")),
+        ),
         "bedSetStatus": (
             "mutation($v: BedSetStatusInput!) {"
             " bedSetStatus(input: $v) { bed { status } errors { code } } }",
