@@ -15,7 +15,7 @@ from tortoise.expressions import Q, Subquery
 from tortoise.queryset import QuerySet
 
 from server.domain.access import Viewer, resident_scope
-from server.domain.clock import now
+from server.domain.clock import in_utc, now
 from server.models import AuditEvent, Resident
 
 
@@ -106,7 +106,7 @@ def find_events(viewer: Viewer, criteria: AuditFilter) -> QuerySet[AuditEvent]:
         visible = Resident.filter(resident_scope(viewer), id=criteria.resident_id).values("id")
         query = query.filter(resident_id__in=Subquery(visible))
     if criteria.since is not None:
-        query = query.filter(Q(at__gte=criteria.since))
+        query = query.filter(Q(at__gte=in_utc(criteria.since, ["since"])))
     if criteria.until is not None:
-        query = query.filter(Q(at__lt=criteria.until))
+        query = query.filter(Q(at__lt=in_utc(criteria.until, ["until"])))
     return query.order_by("id")

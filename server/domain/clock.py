@@ -22,12 +22,20 @@ def moment(at: datetime | None, field: list[str]) -> datetime:
     current = now()
     if at is None:
         return current
-    if at.tzinfo is None:
-        raise DomainError(ErrorCode.INVALID_VALUE, field, "The time must include its time zone.")
-    try:
-        instant = at.astimezone(UTC)
-    except OverflowError as error:  # e.g. 0001-01-01T00:00+14:00 is before year 1 in UTC
-        raise DomainError(ErrorCode.INVALID_VALUE, field, "The time is out of range.") from error
+    instant = in_utc(at, field)
     if instant > current + CLOCK_SKEW:
         raise DomainError(ErrorCode.DATE_IN_FUTURE, field, "The time is in the future.")
     return min(instant, current)
+
+
+def in_utc(at: datetime, field: list[str]) -> datetime:
+    """``at`` as an aware UTC instant; a time without its zone, or out of range, is refused.
+
+    >>> in_utc(datetime(2026, 1, 1, tzinfo=UTC), ["since"])
+    """
+    if at.tzinfo is None:
+        raise DomainError(ErrorCode.INVALID_VALUE, field, "The time must include its time zone.")
+    try:
+        return at.astimezone(UTC)
+    except OverflowError as error:  # e.g. 0001-01-01T00:00+14:00 is before year 1 in UTC
+        raise DomainError(ErrorCode.INVALID_VALUE, field, "The time is out of range.") from error

@@ -121,3 +121,18 @@ async def test_the_trail_cannot_be_changed_or_deleted(gql: GraphQLClient) -> Non
     schema = (await gql.post("{ __schema { mutationType { fields { name } } } }"))["data"]
     names = {field["name"] for field in schema["__schema"]["mutationType"]["fields"]}
     assert not {name for name in names if "audit" in name.lower()}
+
+
+@pytest.mark.parametrize("argument", ["since", "until"])
+async def test_a_time_without_its_zone_is_a_clear_error(gql: GraphQLClient, argument: str) -> None:
+    # found by the fuzzer: a naive date-time reached the database and failed the server
+    admin = gql.as_token(await sign_in(Role.ADMIN))
+
+    body = await admin.post(
+        f"query ($v: DateTime) {{ auditEvents({argument}: $v) {{ totalCount }} }}",
+        {"v": "2025-01-01T00:00:00"},
+    )
+
+    assert body["data"] is None
+    assert body["errors"][0]["message"] == "The time must include its time zone."
+    assert body["errors"][0]["extensions"]["code"] == "INVALID_VALUE"
