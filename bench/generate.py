@@ -17,7 +17,9 @@ Outages go into beds' free gaps. Stays are then chained into people, in check-in
 is a new person's first or a return of someone whose last stay ended at least a day before and
 whom the shelter's kind takes in, so nobody is in two places at once.
 
-Service records and stock movements are accepted but skipped: their models do not exist yet.
+Then stock (:mod:`bench.generate_stock`): a catalogue, each shelter's level of each item and
+``stock_movements`` ledger rows consistent with the ledger's invariants. Service records are
+accepted but skipped: their model does not exist on this branch yet.
 """
 
 from __future__ import annotations
@@ -40,6 +42,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from rich.table import Table
 from tortoise.transactions import in_transaction
 
+from bench.generate_stock import STOCK_COLUMNS, STOCK_TEMPORAL, plan_stock
 from fixtures.accounts import DEMO_PASSWORD
 from fixtures.demo import (
     CRIB_SHARE,
@@ -189,6 +192,9 @@ class GeneratedSummary:
     transfers: int
     hidden_residents: int
     skipped: tuple[str, ...] = ()
+    items: int = 0
+    stock_levels: int = 0
+    stock_movements: int = 0
     seconds: dict[str, float] = field(default_factory=dict)
 
 
@@ -787,9 +793,11 @@ def plan_world(
     )
 
 
-def _sqlite_rows(table: str, rows: list[Row]) -> list[Row]:
+def _sqlite_rows(
+    table: str, rows: list[Row], columns: dict[str, tuple[str, ...]] = COLUMNS
+) -> list[Row]:
     """Datetimes and dates as the ISO text Tortoise writes on SQLite (compared as text there)."""
-    temporal = [i for i, column in enumerate(COLUMNS[table]) if column in TEMPORAL]
+    temporal = [i for i, column in enumerate(columns[table]) if column in TEMPORAL | STOCK_TEMPORAL]
     if not temporal:
         return rows
     converted = []
@@ -806,7 +814,10 @@ def _sqlite_rows(table: str, rows: list[Row]) -> list[Row]:
 
 
 async def _load(
-    tables: dict[str, list[Row]], progress: Progress | None, seconds: dict[str, float]
+    tables: dict[str, list[Row]],
+    progress: Progress | None,
+    seconds: dict[str, float],
+    all_columns: dict[str, tuple[str, ...]] = COLUMNS,
 ) -> bool:
     """Every table in one transaction: COPY on PostgreSQL (asyncpg), executemany on SQLite.
     Returns whether the database is PostgreSQL."""
@@ -815,7 +826,7 @@ async def _load(
             postgres = hasattr(raw, "copy_records_to_table")
             if not postgres and connection.capabilities.dialect != "sqlite":
                 raise NotImplementedError(f"no bulk load for {connection.capabilities.dialect}")
-            for table, columns in COLUMNS.items():
+            for table, columns in all_columns.items():
                 started = clock.perf_counter()
                 rows = tables[table]
                 task = progress.add_task(table, total=len(rows)) if progress else None
@@ -828,7 +839,7 @@ async def _load(
                     if postgres:
                         await raw.copy_records_to_table(table, records=batch, columns=columns)
                     else:
-                        await raw.executemany(insert, _sqlite_rows(table, batch))
+                        await raw.executemany(insert, _sqlite_rows(table, batch, all_columns))
                     if progress and task is not None:
                         progress.advance(task, len(batch))
                 seconds[table] = round(clock.perf_counter() - started, 2)
@@ -861,14 +872,11 @@ async def _create_accounts(
     return len(accounts)
 
 
-def _skipped(service_records: int, stock_movements: int) -> tuple[str, ...]:
+def _skipped(service_records: int) -> tuple[str, ...]:
     return tuple(
         f"{count:,} {what} skipped: the {model} model does not exist yet "
         "(generated once it lands, not faked)"
-        for count, what, model in (
-            (service_records, "service records", "ServiceRecord"),
-            (stock_movements, "stock movements", "StockMovement"),
-        )
+        for count, what, model in ((service_records, "service records", "ServiceRecord"),)
         if count
     )
 
@@ -899,7 +907,9 @@ async def generate(
         raise ValueError("years must be positive and occupancy between 0 and 1")
     if await Region.exists() or await Resident.exists():
         raise RuntimeError("generate() fills an empty database; this one has data")
-    skipped = _skipped(service_records, stock_movements)
+    if stock_movements < 0:
+        raise ValueError("stock_movements must not be negative")
+    skipped = _skipped(service_records)
     if progress:
         for note in skipped:
             progress.console.print(f"[yellow]{note}[/yellow]")
@@ -920,18 +930,22 @@ async def generate(
     if progress and planning is not None:
         progress.advance(planning)
     seconds["plan"] = round(clock.perf_counter() - started, 2)
+    stock_started = clock.perf_counter()
+    stock = plan_stock(seed=seed, world=world.tables, movements=stock_movements, now=now)
+    seconds["plan_stock"] = round(clock.perf_counter() - stock_started, 2)
     postgres = await _load(world.tables, progress, seconds)
+    await _load(stock.tables, progress, seconds, STOCK_COLUMNS)
 
     finishing = clock.perf_counter()
     if postgres:  # ids were given: the sequences go on after them; fresh statistics
         async with in_transaction() as connection:
-            for table in COLUMNS:
+            for table in [*COLUMNS, *STOCK_COLUMNS]:
                 await connection.execute_script(
                     f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), "
                     f"(SELECT COALESCE(MAX(id), 0) + 1 FROM {table}), false)"
                 )
         async with in_transaction() as connection:
-            await connection.execute_script(f"ANALYZE {', '.join(COLUMNS)}")
+            await connection.execute_script(f"ANALYZE {', '.join([*COLUMNS, *STOCK_COLUMNS])}")
     seconds["sequences_analyze"] = round(clock.perf_counter() - finishing, 2)
 
     accounts_started = clock.perf_counter()
@@ -955,6 +969,9 @@ async def generate(
         transfers=world.transfers,
         hidden_residents=world.hidden,
         skipped=skipped,
+        items=len(stock.tables["item"]),
+        stock_levels=len(stock.tables["stock_level"]),
+        stock_movements=len(stock.tables["stock_movement"]),
         seconds=seconds,
     )
 
@@ -999,10 +1016,13 @@ def _summary_table(summary: GeneratedSummary) -> Table:
         ("stay", summary.stays),
         ("bed_assignment", summary.bed_assignments),
         ("bed_outage", summary.bed_outages),
+        ("item", summary.items),
+        ("stock_level", summary.stock_levels),
+        ("stock_movement", summary.stock_movements),
         ("accounts", summary.accounts),
     ):
         table.add_row(name, f"{rows:,}", f"{summary.seconds.get(name, 0):.2f}")
-    for phase in ("plan", "sequences_analyze", "total"):
+    for phase in ("plan", "plan_stock", "sequences_analyze", "total"):
         table.add_row(f"[dim]{phase}[/dim]", "", f"{summary.seconds[phase]:.2f}")
     return table
 
