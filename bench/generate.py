@@ -19,7 +19,9 @@ whom the shelter's kind takes in, so nobody is in two places at once.
 
 Then stock (:mod:`bench.generate_stock`): a catalogue, each shelter's level of each item and
 ``stock_movements`` ledger rows consistent with the ledger's invariants. Service records are
-accepted but skipped: their model does not exist on this branch yet.
+accepted but skipped: their model does not exist on this branch yet. With ``appointment_days``,
+one medical volunteer per shelter (:func:`bench.generate_care.medic_username`) and each
+shelter's appointments for that many days from ``now`` (:mod:`bench.generate_care`).
 """
 
 from __future__ import annotations
@@ -42,6 +44,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from rich.table import Table
 from tortoise.transactions import in_transaction
 
+from bench.generate_care import CARE_COLUMNS, CARE_TEMPORAL, create_medics, plan_appointments
 from bench.generate_stock import STOCK_COLUMNS, STOCK_TEMPORAL, plan_stock
 from fixtures.accounts import DEMO_PASSWORD
 from fixtures.demo import (
@@ -195,6 +198,7 @@ class GeneratedSummary:
     items: int = 0
     stock_levels: int = 0
     stock_movements: int = 0
+    appointments: int = 0
     seconds: dict[str, float] = field(default_factory=dict)
 
 
@@ -797,7 +801,11 @@ def _sqlite_rows(
     table: str, rows: list[Row], columns: dict[str, tuple[str, ...]] = COLUMNS
 ) -> list[Row]:
     """Datetimes and dates as the ISO text Tortoise writes on SQLite (compared as text there)."""
-    temporal = [i for i, column in enumerate(columns[table]) if column in TEMPORAL | STOCK_TEMPORAL]
+    temporal = [
+        i
+        for i, column in enumerate(columns[table])
+        if column in TEMPORAL | STOCK_TEMPORAL | CARE_TEMPORAL
+    ]
     if not temporal:
         return rows
     converted = []
@@ -896,6 +904,7 @@ async def generate(
     password: str = DEMO_PASSWORD,
     service_records: int = 1_000_000,
     stock_movements: int = 500_000,
+    appointment_days: int = 14,
 ) -> GeneratedSummary:
     """Fill an empty, migrated database (Tortoise initialised); see the module docstring."""
     now = datetime.now(UTC) if now is None else now
@@ -951,6 +960,22 @@ async def generate(
     accounts_started = clock.perf_counter()
     shelter_ids = [row[0] for row in world.tables["shelter"]]
     accounts = await _create_accounts(shelter_ids, password, seed, progress)
+    care: dict[str, list[Row]] = {table: [] for table in CARE_COLUMNS}
+    if appointment_days > 0:
+        medics = await create_medics(shelter_ids, password)
+        accounts += len(medics)
+        care = plan_appointments(
+            seed=seed, world=world.tables, medics=medics, now=now, days=appointment_days
+        )
+        await _load(care, progress, seconds, CARE_COLUMNS)
+        if postgres:
+            async with in_transaction() as connection:
+                for table in CARE_COLUMNS:
+                    await connection.execute_script(
+                        f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), "
+                        f"(SELECT COALESCE(MAX(id), 0) + 1 FROM {table}), false)"
+                    )
+                await connection.execute_script(f"ANALYZE {', '.join(CARE_COLUMNS)}")
     seconds["accounts"] = round(clock.perf_counter() - accounts_started, 2)
     seconds["total"] = round(clock.perf_counter() - started, 2)
     count = {table: len(rows) for table, rows in world.tables.items()}
@@ -972,6 +997,7 @@ async def generate(
         items=len(stock.tables["item"]),
         stock_levels=len(stock.tables["stock_level"]),
         stock_movements=len(stock.tables["stock_movement"]),
+        appointments=len(care["medical_appointment"]),
         seconds=seconds,
     )
 
@@ -991,6 +1017,7 @@ def _options(argv: list[str]) -> argparse.Namespace:
         ("seed", 7),
         ("service-records", 1_000_000),
         ("stock-movements", 500_000),
+        ("appointment-days", 14),
     ):
         parser.add_argument(f"--{name}", type=int, default=default, help="default %(default)s")
     parser.add_argument("--years", type=float, default=5, help="default %(default)s")
@@ -1019,6 +1046,7 @@ def _summary_table(summary: GeneratedSummary) -> Table:
         ("item", summary.items),
         ("stock_level", summary.stock_levels),
         ("stock_movement", summary.stock_movements),
+        ("medical_appointment", summary.appointments),
         ("accounts", summary.accounts),
     ):
         table.add_row(name, f"{rows:,}", f"{summary.seconds.get(name, 0):.2f}")
@@ -1062,6 +1090,7 @@ async def _run(options: argparse.Namespace, console: Console) -> GeneratedSummar
                 password=options.password,
                 service_records=options.service_records,
                 stock_movements=options.stock_movements,
+                appointment_days=options.appointment_days,
             )
 
 

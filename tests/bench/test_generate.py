@@ -17,14 +17,18 @@ from starlette.applications import Starlette
 from tortoise import Tortoise
 
 from bench.generate import COORDINATOR, GeneratedSummary, generate, staff_username
+from bench.generate_care import medic_username
 from server.domain.accounts import viewer_for
 from server.domain.occupancy import occupancy_at
 from server.domain.stays import check_in
 from server.models import (
+    AppointmentStatus,
+    AppointmentStatusChange,
     Bed,
     BedAssignment,
     BedOutage,
     Item,
+    MedicalAppointment,
     MovementKind,
     Region,
     Resident,
@@ -85,7 +89,7 @@ async def test_counts(world: GeneratedSummary) -> None:
 
 
 async def test_accounts(world: GeneratedSummary) -> None:
-    assert world.accounts == await User.all().count() == 5
+    assert world.accounts == await User.all().count() == 9
     assert (await User.get(username=COORDINATOR)).role is Role.COORDINATOR
     for shelter_id in await Shelter.all().values_list("id", flat=True):
         staff = await User.get(username=staff_username(shelter_id))  # type: ignore[arg-type]
@@ -96,6 +100,35 @@ async def test_accounts(world: GeneratedSummary) -> None:
 async def test_models_not_built_yet_are_skipped_and_said_so(world: GeneratedSummary) -> None:
     assert len(world.skipped) == 1
     assert world.skipped[0].startswith("1,000,000 service records skipped")
+
+
+async def test_appointments_make_each_shelters_days(world: GeneratedSummary) -> None:
+    """Each shelter's medic sees residents staying there now, in future slots, nobody twice at
+    once, each booking the first row of its history."""
+    appointments = await MedicalAppointment.all()
+    assert len(appointments) == world.appointments > 4 * 14 * 5
+    assert {a.shelter_id for a in appointments} == set(
+        await Shelter.all().values_list("id", flat=True)
+    )
+    for a in appointments:
+        medic = await User.get(id=a.provider_id)
+        assert medic.username == medic_username(a.shelter_id) and medic.role is Role.MEDICAL
+        assert a.status is AppointmentStatus.SCHEDULED and a.starts_at > NOW > a.booked_at
+        assert await Stay.exists(
+            resident_id=a.resident_id, shelter_id=a.shelter_id, checked_out_at=None
+        )
+    for a, b in (("provider_id", "provider_id"), ("resident_id", "resident_id")):
+        clash = (
+            f"SELECT COUNT(*) AS n FROM medical_appointment x JOIN medical_appointment y "
+            f"ON x.{a} = y.{b} AND x.id < y.id "
+            "AND x.starts_at < y.ends_at AND y.starts_at < x.ends_at"
+        )
+        assert await count(clash) == 0
+    history = await AppointmentStatusChange.all()
+    assert len(history) == len(appointments)
+    assert {(h.appointment_id, h.status, h.changed_at) for h in history} == {
+        (a.id, AppointmentStatus.SCHEDULED, a.booked_at) for a in appointments
+    }
 
 
 async def test_stock_counts(world: GeneratedSummary) -> None:
@@ -342,7 +375,8 @@ def test_command_line(tmp_path: Path) -> None:
             "--stays=30",
             "--years=1",
             "--now=2026-03-01T12:00:00+00:00",
-            "--stock-movements=0",
+            "--stock-movements=200",
+            "--appointment-days=2",
         ],
         cwd=ROOT,
         capture_output=True,
@@ -354,4 +388,6 @@ def test_command_line(tmp_path: Path) -> None:
     assert "stock movements" not in done.stdout
     with sqlite3.connect(path) as connection:
         assert connection.execute("SELECT COUNT(*) FROM stay").fetchone() == (30,)
-        assert connection.execute("SELECT COUNT(*) FROM account").fetchone() == (3,)
+        assert connection.execute("SELECT COUNT(*) FROM account").fetchone() == (5,)
+        assert connection.execute("SELECT COUNT(*) FROM stock_movement").fetchone() == (200,)
+        assert connection.execute("SELECT COUNT(*) FROM medical_appointment").fetchone()[0] > 0
