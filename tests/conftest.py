@@ -34,6 +34,10 @@ from server.settings import Settings
 
 #: Tables in an order that deletes children before parents (audit_event apart: it is append-only).
 TABLES = (
+    "court_hearing",
+    "service_change",
+    "service_record",
+    "meal_record",
     "idempotency_key",
     "referral",
     # Care.

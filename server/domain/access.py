@@ -25,6 +25,7 @@ from server.models import (
     NoteKind,
     Resident,
     Role,
+    ServiceKind,
     SessionKind,
     Stay,
     User,
@@ -80,6 +81,8 @@ class Action(str, Enum):
     WRITE_NOTE = "write_note"
     MANAGE_ACCOUNTS = "manage_accounts"
     READ_AUDIT = "read_audit"
+    LOG_SERVICE = "log_service"
+    RECORD_MEALS = "record_meals"
     HOLD_BED = "hold_bed"  # realtime: hold a bed for an incoming person, or call the hold off
     REFER = "refer"
     # Care: medical appointments and counselling sessions.
@@ -104,6 +107,9 @@ ALLOWED: dict[Action, frozenset[Role]] = {
     Action.WRITE_NOTE: frozenset({Role.MEDICAL, Role.COUNSELLOR, Role.LEGAL}),
     Action.MANAGE_ACCOUNTS: frozenset({Role.ADMIN}),
     Action.READ_AUDIT: frozenset({Role.ADMIN}),
+    # Which kinds each of these roles may log: SERVICE_WRITERS below.
+    Action.LOG_SERVICE: frozenset({Role.SHELTER_STAFF, Role.LEGAL, Role.COUNSELLOR}),
+    Action.RECORD_MEALS: frozenset({Role.SHELTER_STAFF}),
     # realtime: a hotline operator is a coordinator account (network-wide, no identities)
     Action.HOLD_BED: frozenset({Role.SHELTER_STAFF, Role.COORDINATOR}),
     Action.REFER: SHELTER_ROLES,
@@ -228,6 +234,74 @@ def require_consent(resident: Resident, purpose: SharingPurpose) -> None:
             ErrorCode.CONSENT_REQUIRED,
             ["resident"],
             f"{resident.code} has not consented to sharing with {purpose.value.replace('_', ' ')}.",
+        )
+
+
+# --- services (issue 4) --------------------------------------------------------------------------
+#
+# DESIGN.md, "legal/document/court records: staff own (no notes), legal own":
+#
+# * Legal kinds (legal aid, document restoration, court representation, police-statement
+#   accompaniment): read by shelter staff and legal advisers of the resident's shelters. Staff
+#   read the record (kind, stage, status, provider, outcome, hearings), never the legal notes
+#   (CaseNote of kind legal, legal advisers only). Medical volunteers and counsellors: nothing.
+# * Every other kind: read by every shelter role of the resident's shelters.
+# * Administrators and coordinators: no individual record, of any kind (aggregates come with the
+#   donor reports).
+# * "The resident's shelters" are those of ``resident_scope``: the record follows the person, so
+#   a legal adviser where they stay now continues a case begun where they stayed before. The
+#   shelter that logged a record is shown only to who sees that shelter.
+# * Writes: a record is logged at a shelter the writer works in that is one of the resident's
+#   (``require`` with that shelter), by a role ``SERVICE_WRITERS`` allows for its kind: legal kinds
+#   staff or legal advisers, the others staff, legal advisers or counsellors. Status and stage
+#   changes and hearings: the same roles, on a record they may read.
+
+LEGAL_SERVICE_KINDS = frozenset(
+    {
+        ServiceKind.LEGAL_AID,
+        ServiceKind.DOCUMENT_RESTORATION,
+        ServiceKind.COURT_REPRESENTATION,
+        ServiceKind.POLICE_STATEMENT,
+    }
+)
+_ALL_KINDS = frozenset(ServiceKind)
+_OTHER_KINDS = _ALL_KINDS - LEGAL_SERVICE_KINDS
+
+#: The kinds of service each role reads, for the residents it sees.
+SERVICE_READERS: dict[Role, frozenset[ServiceKind]] = {
+    Role.SHELTER_STAFF: _ALL_KINDS,
+    Role.LEGAL: _ALL_KINDS,
+    Role.MEDICAL: _OTHER_KINDS,
+    Role.COUNSELLOR: _OTHER_KINDS,
+}
+#: The kinds of service each role logs and updates.
+SERVICE_WRITERS: dict[Role, frozenset[ServiceKind]] = {
+    Role.SHELTER_STAFF: _ALL_KINDS,
+    Role.LEGAL: _ALL_KINDS,
+    Role.COUNSELLOR: _OTHER_KINDS,
+}
+
+
+def service_scope(viewer: Viewer, relation: str = "") -> Q:
+    """Service records the viewer reads (or rows whose ``relation`` is such a record).
+
+    >>> await ServiceRecord.filter(service_scope(viewer))
+    >>> await CourtHearing.filter(service_scope(viewer, "service"))
+    """
+    prefix = f"{relation}__" if relation else ""
+    kinds = SERVICE_READERS.get(viewer.role, frozenset()) if viewer.role else frozenset()
+    if not viewer.shelter_bound or not kinds:
+        return Q(**{f"{prefix}id__in": []})
+    return Q(**{f"{prefix}kind__in": sorted(kinds)}) & resident_scope(viewer, f"{prefix}resident")
+
+
+def require_service_writer(viewer: Viewer, kind: ServiceKind) -> None:
+    """Refuse unless the viewer's role logs and updates services of ``kind``."""
+    require(viewer, Action.LOG_SERVICE)
+    assert viewer.role is not None
+    if kind not in SERVICE_WRITERS.get(viewer.role, frozenset()):
+        raise DomainError(
+            ErrorCode.FORBIDDEN, ["kind"], f"Your role may not log {kind.value.replace('_', ' ')}."
         )
 
 

@@ -30,6 +30,11 @@ class ErrorCode(str, Enum):
     FORBIDDEN = "forbidden"
     LOGIN_FAILED = "login_failed"
     LOGIN_LOCKED = "login_locked"
+    # Services and meals.
+    NOT_FOR_KIND = "not_for_kind"
+    SERVICE_CLOSED = "service_closed"
+    MEAL_ALREADY_RECORDED = "meal_already_recorded"
+    MEAL_SUPERSEDED = "meal_superseded"
     STATUS_CHANGE_NOT_ALLOWED = "status_change_not_allowed"
     IDEMPOTENCY_KEY_REUSED = "idempotency_key_reused"
     IDEMPOTENCY_KEY_IN_USE = "idempotency_key_in_use"
@@ -105,6 +110,52 @@ _CONSTRAINTS: dict[str, tuple[ErrorCode, list[str], str]] = {
         ErrorCode.DATE_BEFORE_HISTORY,
         ["at"],
         "A bed assignment cannot end before it started.",
+    ),
+    # Services and meals (migration 0015).
+    "ck_service_record_document": (
+        ErrorCode.NOT_FOR_KIND,
+        ["documentType"],
+        "A document type and stage go with document restorations, and only with them.",
+    ),
+    "ck_service_record_return": (
+        ErrorCode.NOT_FOR_KIND,
+        ["returnStage"],
+        "A return stage goes with returns home, and only with them.",
+    ),
+    "ck_service_record_completed": (
+        ErrorCode.INVALID_VALUE,
+        ["completedOn"],
+        "A completion date goes with a completed service, and only with one.",
+    ),
+    "ck_service_record_dates": (
+        ErrorCode.DATE_BEFORE_HISTORY,
+        ["completedOn"],
+        "A service cannot be completed before it started.",
+    ),
+    "service_record_closed": (
+        ErrorCode.SERVICE_CLOSED,
+        ["service"],
+        "The service is completed or cancelled: it is not changed again.",
+    ),
+    "court_hearing_kind": (
+        ErrorCode.NOT_FOR_KIND,
+        ["service"],
+        "Hearings belong to court representations.",
+    ),
+    "ck_meal_record_counts": (
+        ErrorCode.INVALID_VALUE,
+        ["served"],
+        "Counts cannot be negative, nor a special diet above the meals served.",
+    ),
+    "uq_meal_record_current": (
+        ErrorCode.MEAL_ALREADY_RECORDED,
+        ["meal"],
+        "That meal is already recorded: correct it instead.",
+    ),
+    "meal_record.shelter_id": (
+        ErrorCode.MEAL_ALREADY_RECORDED,
+        ["meal"],
+        "That meal is already recorded: correct it instead.",
     ),
     # Care (migration *_care_invariants, and the one visit per appointment).
     "ck_medical_appointment_interval": (

@@ -58,6 +58,11 @@ class Registration:
     exploitation_types: tuple[ExploitationType, ...] = ()
     do_not_disclose_presence: bool = False
     known_threats: str = ""
+    # Dietary needs.
+    diet_halal: bool = False
+    diet_vegetarian: bool = False
+    diet_infant_food: bool = False
+    allergies: str = ""
 
 
 def _validated(registration: Registration) -> dict[str, object]:
@@ -113,6 +118,12 @@ def _validated(registration: Registration) -> dict[str, object]:
         "do_not_disclose_presence": registration.do_not_disclose_presence,
         "known_threats": require_text(
             registration.known_threats, ["knownThreats"], max_length=2000
+        ),
+        "diet_halal": registration.diet_halal,
+        "diet_vegetarian": registration.diet_vegetarian,
+        "diet_infant_food": registration.diet_infant_food,
+        "allergies": require_text(
+            registration.allergies, ["dietaryNeeds", "allergies"], max_length=500
         ),
     }
 

@@ -10,6 +10,7 @@ from server.models.counselling import (
     SessionStatus,
 )
 from server.models.idempotency import IdempotencyKey
+from server.models.meals import Meal, MealRecord
 from server.models.medical import (
     AppointmentKind,
     AppointmentStatus,
@@ -25,6 +26,18 @@ from server.models.residents import (
     ReferralSource,
     Resident,
     Sex,
+)
+from server.models.services import (
+    ChangeKind,
+    CourtHearing,
+    DocumentStage,
+    DocumentType,
+    Pillar,
+    ReturnStage,
+    ServiceChange,
+    ServiceKind,
+    ServiceRecord,
+    ServiceStatus,
 )
 from server.models.shelters import (
     Bed,
@@ -79,6 +92,18 @@ __all__ = [
     "Shelter",
     "ShelterKind",
     "Stay",
+    "ChangeKind",
+    "CourtHearing",
+    "DocumentStage",
+    "DocumentType",
+    "Meal",
+    "MealRecord",
+    "Pillar",
+    "ReturnStage",
+    "ServiceChange",
+    "ServiceKind",
+    "ServiceRecord",
+    "ServiceStatus",
     # Care.
     "AppointmentKind",
     "AppointmentStatus",

@@ -84,6 +84,14 @@ class Resident(Model):
     #: Persons known to threaten the resident, in staff's words.
     known_threats = fields.TextField(default="")
 
+    # Dietary needs (identity-level: shelter roles only).
+    # Database defaults too, so the columns are added to a table that already has residents.
+    diet_halal = fields.BooleanField(default=False, db_default=False)
+    diet_vegetarian = fields.BooleanField(default=False, db_default=False)
+    diet_infant_food = fields.BooleanField(default=False, db_default=False)
+    #: Food allergies in staff's words, e.g. ``peanuts, shellfish``. Empty: none known.
+    allergies = fields.CharField(max_length=500, default="", db_default="")
+
     created_at = fields.DatetimeField(auto_now_add=True)
     #: Where the person was registered: their first shelter until they are checked in anywhere.
     intake_shelter: fields.ForeignKeyNullableRelation[Shelter] = fields.ForeignKeyField(

@@ -36,6 +36,9 @@ from server.schema.events.subscriptions import EventSubscriptions
 from server.schema.holds.mutations import HoldMutations
 from server.schema.holds.queries import HoldQueries
 from server.schema.holds.types import BedHold
+from server.schema.meals.mutations import MealMutations
+from server.schema.meals.queries import MealQueries
+from server.schema.meals.types import MealRecord
 from server.schema.medical.mutations import MedicalMutations
 from server.schema.medical.queries import MedicalQueries
 from server.schema.medical.types import MedicalAppointment
@@ -48,6 +51,9 @@ from server.schema.relay import LoadedNode
 from server.schema.residents.mutations import ResidentMutations
 from server.schema.residents.queries import ResidentQueries
 from server.schema.residents.types import Resident
+from server.schema.services.mutations import ServiceMutations
+from server.schema.services.queries import ServiceQueries
+from server.schema.services.types import ServiceRecord
 from server.schema.shelters.mutations import ShelterMutations
 from server.schema.shelters.queries import ShelterQueries
 from server.schema.shelters.types import Bed, Region, Room, Shelter
@@ -82,6 +88,8 @@ NODE_TYPES: dict[str, type[LoadedNode]] = {
         BedHold,
         MedicalAppointment,
         CounsellingSession,
+        ServiceRecord,
+        MealRecord,
         Item,
         StockLevel,
         StockMovement,
@@ -98,6 +106,8 @@ class Query(
     HoldQueries,
     MedicalQueries,
     CounsellingQueries,
+    ServiceQueries,
+    MealQueries,
     StockQueries,
 ):
     @strawberry.field(
@@ -124,6 +134,8 @@ class Mutation(
     ResidentMutations,
     StayMutations,
     NoteMutations,
+    ServiceMutations,
+    MealMutations,
     ReferralMutations,
     HoldMutations,
     MedicalMutations,

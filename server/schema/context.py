@@ -23,6 +23,7 @@ from server.schema.counselling.loaders import (
     SessionsByResidentLoader,
 )
 from server.schema.holds.loaders import HoldByIdLoader
+from server.schema.meals.loaders import DietaryNeedsLoader, MealRecordByIdLoader
 from server.schema.medical.loaders import (
     AppointmentByIdLoader,
     AppointmentsByResidentLoader,
@@ -33,6 +34,12 @@ from server.schema.medical.loaders import (
 from server.schema.notes.loaders import NotesByResidentLoader
 from server.schema.referrals.loaders import ReferralByIdLoader, ReferralsByResidentLoader
 from server.schema.residents.loaders import ResidentByIdLoader
+from server.schema.services.loaders import (
+    ChangesByServiceLoader,
+    HearingsByServiceLoader,
+    ServiceByIdLoader,
+    ServicesByResidentLoader,
+)
 from server.schema.shelters.loaders import (
     BedByIdLoader,
     BedsByRoomLoader,
@@ -60,6 +67,7 @@ from server.schema.stock.loaders import (
     StockMovementByIdLoader,
     TransferInByOutLoader,
 )
+from server.schema.timeline.loaders import TimelineLoader
 from server.settings import Settings
 
 
@@ -87,6 +95,14 @@ class Loaders:
         self.user_by_id = UserByIdLoader(viewer)
         self.shelter_ids_by_user = ShelterIdsByUserLoader(viewer)
         self.notes_by_resident = NotesByResidentLoader(viewer)
+        # Services, meals and the timeline.
+        self.service_by_id = ServiceByIdLoader(viewer)
+        self.services_by_resident = ServicesByResidentLoader(viewer)
+        self.hearings_by_service = HearingsByServiceLoader(viewer)
+        self.changes_by_service = ChangesByServiceLoader(viewer)
+        self.meal_record_by_id = MealRecordByIdLoader(viewer)
+        self.dietary_needs = DietaryNeedsLoader(viewer)
+        self.timeline = TimelineLoader(viewer)
         self.hold_by_id = HoldByIdLoader(viewer)
         self.referral_by_id = ReferralByIdLoader(viewer)
         self.referrals_by_resident = ReferralsByResidentLoader(viewer)

@@ -60,8 +60,12 @@ def test_shelter_roles_act_only_in_their_shelters() -> None:
                 Action.SCHEDULE_APPOINTMENT,
                 Action.SET_APPOINTMENT_STATUS,
                 Action.SCHEDULE_SESSION,
+                # Stock.
                 Action.MOVE_STOCK,
                 Action.SET_STOCK_THRESHOLD,
+                # Services and meals.
+                Action.LOG_SERVICE,
+                Action.RECORD_MEALS,
             },
         ),
         (
@@ -79,11 +83,23 @@ def test_shelter_roles_act_only_in_their_shelters() -> None:
         # (server/domain/counselling.py checks whose session it is).
         (
             Role.COUNSELLOR,
-            {Action.WRITE_NOTE, Action.REFER, Action.SCHEDULE_SESSION, Action.RECORD_SESSION},
+            {
+                Action.WRITE_NOTE,
+                Action.REFER,
+                Action.SCHEDULE_SESSION,
+                Action.RECORD_SESSION,
+                Action.LOG_SERVICE,
+            },
         ),
         (
             Role.LEGAL,
-            {Action.WRITE_NOTE, Action.REFER, Action.SCHEDULE_SESSION, Action.RECORD_SESSION},
+            {
+                Action.WRITE_NOTE,
+                Action.REFER,
+                Action.SCHEDULE_SESSION,
+                Action.RECORD_SESSION,
+                Action.LOG_SERVICE,
+            },
         ),
         (None, set()),
     ],

@@ -16,6 +16,7 @@ from tortoise import Tortoise
 from fixtures.demo import DemoSummary, database_is_empty, load_demo
 from server.database import migrate_database, tortoise_config
 from server.domain.access import Viewer
+from server.domain.meals import dietary_needs
 from server.domain.stock_lists import expiring_stock, low_stock
 from server.encryption import Keyring, install
 from server.models import (
@@ -26,14 +27,19 @@ from server.models import (
     BedOutage,
     CounsellingParticipant,
     CounsellingSession,
+    CourtHearing,
     Item,
     ItemCategory,
+    MealRecord,
     MedicalAppointment,
     MedicalVisit,
     MovementKind,
     Region,
     Resident,
     Season,
+    ServiceChange,
+    ServiceKind,
+    ServiceRecord,
     SessionFormat,
     SessionKind,
     SessionStatus,
@@ -188,10 +194,12 @@ async def test_the_same_seed_gives_the_same_people(tmp_path: Path) -> None:
             await load_demo(now=NOW, seed=7)
             residents = Resident.all().order_by("code")
             people.append(await residents.values_list("code", "given_name", "family_name"))
+            people.append(await ServiceRecord.all().order_by("id").values_list())
+            people.append(await MealRecord.all().order_by("id").values_list())
         finally:
             await Tortoise.close_connections()
-    assert people[0] == people[1]
-    assert len(people[0]) >= 140
+    assert people[:3] == people[3:]
+    assert len(people[0]) >= 140 and len(people[1]) >= 300 and len(people[2]) >= 1000
 
 
 # --- care: appointments and counselling sessions -------------------------------------------------
@@ -320,6 +328,85 @@ async def test_the_same_seed_gives_the_same_care(tmp_path: Path) -> None:
             await Tortoise.close_connections()
     assert schedules[0] == schedules[1]
     assert schedules[0][0] and schedules[0][1]
+
+
+# --- services, meals and dietary needs (fixtures/demo_services.py) -------------------------------
+
+
+async def test_services_of_every_kind_happen_during_their_residents_stays(
+    demo: DemoSummary,
+) -> None:
+    services = await ServiceRecord.all().order_by("id")
+    assert len(services) == demo.services >= 300
+    assert {service.kind for service in services} == set(ServiceKind)
+    assert len({s.document_stage for s in services if s.document_stage}) >= 3
+    assert len({s.return_stage for s in services if s.return_stage}) >= 3
+    assert {s.status for s in services} == {"planned", "in_progress", "completed"}
+    stays: dict[int, list[Stay]] = defaultdict(list)
+    for stay in await Stay.all():
+        stays[stay.resident_id].append(stay)  # type: ignore[attr-defined]
+    changes: dict[int, list[ServiceChange]] = defaultdict(list)
+    for change in await ServiceChange.all().order_by("at", "id"):
+        changes[change.service_id].append(change)  # type: ignore[attr-defined]
+    for service in services:
+        assert any(
+            stay.shelter_id == service.shelter_id  # type: ignore[attr-defined]
+            and stay.checked_in_at <= service.recorded_at <= (stay.checked_out_at or NOW)
+            for stay in stays[service.resident_id]  # type: ignore[attr-defined]
+        ), service.id
+        history = changes[service.id]
+        assert history[0].change == "logged" and history[0].at == service.recorded_at
+        assert history[-1].at <= NOW
+        assert (history[-1].status, history[-1].document_stage, history[-1].return_stage) == (
+            service.status,
+            service.document_stage,
+            service.return_stage,
+        )
+        if service.status == "completed":
+            assert service.started_on is not None and service.completed_on is not None
+            assert service.started_on <= service.completed_on <= NOW.date()
+
+
+async def test_court_cases_have_hearings_past_and_ahead(demo: DemoSummary) -> None:
+    hearings = await CourtHearing.all().prefetch_related("service")
+    courts = await ServiceRecord.filter(kind=ServiceKind.COURT_REPRESENTATION).count()
+    assert courts >= 5
+    assert {hearing.service.kind for hearing in hearings} == {ServiceKind.COURT_REPRESENTATION}
+    assert len({hearing.service.id for hearing in hearings}) == courts
+    assert any(hearing.hearing_on > NOW.date() and not hearing.outcome for hearing in hearings)
+    assert any(hearing.hearing_on < NOW.date() and hearing.outcome for hearing in hearings)
+
+
+async def test_most_central_asian_residents_eat_halal(demo: DemoSummary) -> None:
+    residents = await Resident.all()
+    central = [r for r in residents if r.nationality in ("UZ", "KZ", "KG", "TJ")]
+    russian = [r for r in residents if r.nationality == "RU"]
+    assert sum(r.diet_halal for r in central) > 0.7 * len(central)
+    assert sum(r.diet_halal for r in russian) <= 0.5 * len(russian)
+    assert any(r.diet_vegetarian for r in residents)
+    assert any(r.diet_infant_food for r in residents)
+    assert any(r.allergies for r in residents)
+
+
+async def test_meals_of_the_last_30_days_count_who_was_there(demo: DemoSummary) -> None:
+    zone = ZoneInfo("Asia/Almaty")
+    today = NOW.astimezone(zone).date()
+    current = await MealRecord.filter(superseded_at__isnull=True)
+    assert len(current) == demo.meals
+    assert len({(m.shelter_id, m.day, m.meal) for m in current}) == len(current)  # type: ignore[attr-defined]
+    assert {m.day for m in current} == {today - timedelta(days=n) for n in range(30)}
+    needs = await dietary_needs(sorted({(m.shelter_id, m.day) for m in current}), zone)  # type: ignore[attr-defined]
+    for meal in current:
+        present = needs[meal.shelter_id, meal.day]  # type: ignore[attr-defined]
+        assert present.present - 2 <= meal.served <= present.present, meal.id
+        assert meal.halal == min(present.halal, meal.served)
+        assert meal.vegetarian == min(present.vegetarian, meal.served)
+        assert meal.infant == min(present.infant_food, meal.served)
+        assert meal.allergy_safe == min(present.allergies, meal.served)
+    superseded = await MealRecord.filter(superseded_at__isnull=False)
+    assert superseded
+    corrected = {m.corrects_id for m in current}  # type: ignore[attr-defined]
+    assert {m.id for m in superseded} <= corrected
 
 
 # --- stock (fixtures/demo_stock.py) --------------------------------------------------------------

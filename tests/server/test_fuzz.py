@@ -58,21 +58,32 @@ from server.domain.clock import now
 from server.domain.counselling import SessionBooking, record_session, schedule_session
 from server.domain.errors import DomainError
 from server.domain.holds import HoldRequest, hold_bed, release_hold
+from server.domain.meals import MealCount, record_meal
 from server.domain.medical import Booking, Visit, record_visit, schedule_appointment
 from server.domain.notes import write_note
 from server.domain.referrals import NewReferral, refer
+from server.domain.service_progress import add_hearing, advance_stage
+from server.domain.services import ServiceEntry, log_service
 from server.domain.stays import check_in, check_out, transfer
+from server.domain.timeline import SOURCES, Position
 from server.models import (
     AppointmentKind,
     BedHold,
     CounsellingSession,
+    DocumentStage,
+    DocumentType,
     ExitDestination,
+    Meal,
+    MealRecord,
     MedicalAppointment,
     NoteKind,
     PartnerKind,
     Referral,
     ReferralDirection,
     Role,
+    ServiceKind,
+    ServiceRecord,
+    ServiceStatus,
     SessionFormat,
     SessionKind,
     Stay,
@@ -105,6 +116,8 @@ NODE_TYPES = (
     "Stay",
     "User",
     "Referral",
+    "ServiceRecord",
+    "MealRecord",
     "BedHold",
     "MedicalAppointment",
     "CounsellingSession",
@@ -367,6 +380,34 @@ async def seed_network(settings: Settings) -> Seed:
                 organisation="City hospital",
             ),
         )
+        # Services: a court case with a hearing, a document restoration under way, a return
+        # home completed; and lunch counted today.
+        court = await log_service(
+            hand,
+            ServiceEntry(
+                residents[0].id, ServiceKind.COURT_REPRESENTATION, status=ServiceStatus.IN_PROGRESS
+            ),
+            at=now() - timedelta(days=4),
+        )
+        await add_hearing(
+            hand, court.id, on=(now() - timedelta(days=2)).date(), outcome="Adjourned"
+        )
+        papers = await log_service(
+            hand,
+            ServiceEntry(
+                residents[1].id,
+                ServiceKind.DOCUMENT_RESTORATION,
+                document_type=DocumentType.PASSPORT,
+            ),
+        )
+        await advance_stage(hand, papers.id, DocumentStage.APPLICATION_FILED)
+        await log_service(
+            hand,
+            ServiceEntry(residents[3].id, ServiceKind.RETURN_HOME, status=ServiceStatus.COMPLETED),
+        )
+        await record_meal(
+            hand, network.shelters[0].id, now().date(), Meal.LUNCH, MealCount(served=4, halal=2)
+        )
         await seed_care(settings, tokens, [resident.id for resident in residents])
         users = await User.all()
 
@@ -379,6 +420,8 @@ async def seed_network(settings: Settings) -> Seed:
             "Resident": residents,
             "Stay": await Stay.all(),
             "Referral": await Referral.all(),
+            "ServiceRecord": await ServiceRecord.all(),
+            "MealRecord": await MealRecord.all(),
             "MedicalAppointment": await MedicalAppointment.all(),
             "CounsellingSession": await CounsellingSession.all(),
             "BedHold": await BedHold.all(),
@@ -542,6 +585,18 @@ def fuzz_config(seed: Seed) -> SchemathesisConfig:
         "Mutation.userDeactivate.input.user": "user-ids",
         "Query.auditEvents.resident": "resident-ids",
         "Query.auditEvents.user": "user-ids",
+        "Query.services.shelter": "shelter-ids",
+        "Query.services.resident": "resident-ids",
+        "Query.services.after": "cursors",
+        "Query.meals.shelter": "shelter-ids",
+        "Query.meals.after": "cursors",
+        "Mutation.serviceLog.input.resident": "resident-ids",
+        "Mutation.serviceLog.input.shelter": "shelter-ids",
+        "Mutation.serviceUpdateStatus.input.service": "servicerecord-ids",
+        "Mutation.serviceAdvanceStage.input.service": "servicerecord-ids",
+        "Mutation.courtHearingAdd.input.service": "servicerecord-ids",
+        "Mutation.mealRecord.input.shelter": "shelter-ids",
+        "Mutation.mealCorrect.input.mealRecord": "mealrecord-ids",
         # Care.
         "Query.appointments.shelter": "shelter-ids",
         "Query.appointments.provider": "user-ids",
@@ -624,6 +679,12 @@ ENUMS = {
     "exitDestination": ["RETURNED_HOME", "REPATRIATED", "OTHER_SHELTER", "HOSPITAL", "OTHER"],
     "feature": ["ACCESSIBLE", "CRIB", "LOWER_BUNK"],
     "exploitation": ["SEXUAL", "LABOUR", "BEGGING", "CRIMINAL", "FORCED_MARRIAGE", "OTHER"],
+    "serviceKind": [kind.name for kind in ServiceKind],
+    "serviceStatus": ["PLANNED", "IN_PROGRESS", "COMPLETED", "CANCELLED"],
+    "documentStage": ["REQUESTED", "APPLICATION_FILED", "ISSUED", "HANDED_OVER"],
+    "returnStage": ["REQUESTED", "DOCUMENTS_READY", "TRAVEL_BOOKED", "DEPARTED", "ARRIVED"],
+    "meal": ["BREAKFAST", "LUNCH", "DINNER", "SNACK"],
+    "timelineKind": ["CHECK_IN", "TRANSFER", "CHECK_OUT", "SERVICE_LOGGED", "COURT_HEARING"],
 }
 
 Cases = dict[str, tuple[str, st.SearchStrategy[Any]]]
@@ -852,6 +913,8 @@ def variable_cases(seed: Seed) -> Cases:
                 )
             ),
         ),
+        **service_cases(ids, at),
+        **meal_cases(ids, seed.ids["Shelter"][0]),
         **care_cases(seed, ids),
         "bedSetStatus": (
             "mutation($v: BedSetStatusInput!) {"
@@ -1000,6 +1063,149 @@ def care_cases(seed: Seed, ids: Callable[[str], st.SearchStrategy[Any]]) -> Case
             loose(
                 st.fixed_dictionaries(
                     {"session": ids("CounsellingSession")}, optional={"reason": text_or("Ill")}
+                )
+            ),
+        ),
+    }
+
+
+def counts() -> st.SearchStrategy[Any]:
+    return mostly(st.integers(0, 30), st.integers() | ANY_JSON)
+
+
+def timeline_cursors() -> st.SearchStrategy[str]:
+    """Cursors as the timeline writes them, anywhen and for any source, or anything."""
+    made = st.builds(
+        lambda at, rank, row: Position(at, rank, row).cursor(),
+        st.datetimes(timezones=st.just(UTC)),
+        st.integers(0, len(SOURCES) - 1),
+        st.integers(1, 2**31 - 1),
+    )
+    return mostly(made, ANY_TEXT | st.sampled_from(odd_cursors()))
+
+
+def service_cases(
+    ids: Callable[[str], st.SearchStrategy[Any]], at: st.SearchStrategy[Any]
+) -> Cases:
+    service = ids("ServiceRecord")
+    return {
+        "services": (
+            "query($v: ServiceKind) { services(kind: $v) { totalCount edges { node {"
+            " kind hearings { date } history { change } shelter { name } } } } }",
+            loose(st.sampled_from(ENUMS["serviceKind"])),
+        ),
+        "resident.timeline": (
+            "query($v: String) { residents(first: 3) { edges { node { timeline(after: $v) {"
+            " edges { cursor node { at kind } } pageInfo { hasNextPage } } } } } }",
+            loose(st.none() | timeline_cursors()),
+        ),
+        "resident.timeline.kinds": (
+            "query($v: [TimelineKind!]) { residents(first: 5) { edges { node {"
+            " timeline(kinds: $v, first: 2) { edges { node { kind subject { __typename } } } }"
+            " } } } }",
+            loose(st.none() | st.lists(st.sampled_from(ENUMS["timelineKind"]), max_size=3)),
+        ),
+        "serviceLog": (
+            "mutation($v: ServiceLogInput!) {"
+            " serviceLog(input: $v) { service { kind pillar } errors { code field } } }",
+            loose(
+                st.fixed_dictionaries(
+                    {
+                        "resident": ids("Resident"),
+                        "kind": st.sampled_from(ENUMS["serviceKind"]),
+                    },
+                    optional={
+                        "shelter": ids("Shelter"),
+                        "status": st.sampled_from(ENUMS["serviceStatus"]),
+                        "provider": text_or("IOM"),
+                        "outcome": text_or("Passport issued"),
+                        "startedOn": days(),
+                        "completedOn": days(),
+                        "documentType": st.sampled_from(["PASSPORT", "ID_CARD"]),
+                        "documentStage": st.sampled_from(ENUMS["documentStage"]),
+                        "returnStage": st.sampled_from(ENUMS["returnStage"]),
+                        "at": at,
+                    },
+                )
+            ),
+        ),
+        "serviceUpdateStatus": (
+            "mutation($v: ServiceUpdateStatusInput!) {"
+            " serviceUpdateStatus(input: $v) { service { status } errors { code } } }",
+            loose(
+                st.fixed_dictionaries(
+                    {"service": service, "status": st.sampled_from(ENUMS["serviceStatus"])},
+                    optional={"outcome": text_or("Done"), "at": at},
+                )
+            ),
+        ),
+        "serviceAdvanceStage": (
+            "mutation($v: ServiceAdvanceStageInput!) {"
+            " serviceAdvanceStage(input: $v) { service { documentStage } errors { code } } }",
+            loose(
+                st.fixed_dictionaries(
+                    {"service": service},
+                    optional={
+                        "documentStage": st.sampled_from(ENUMS["documentStage"]),
+                        "returnStage": st.sampled_from(ENUMS["returnStage"]),
+                        "at": at,
+                    },
+                )
+            ),
+        ),
+        "courtHearingAdd": (
+            "mutation($v: CourtHearingAddInput!) {"
+            " courtHearingAdd(input: $v) { hearing { date } errors { code field } } }",
+            loose(
+                st.fixed_dictionaries(
+                    {"service": service, "date": days()},
+                    optional={"outcome": text_or("Adjourned")},
+                )
+            ),
+        ),
+    }
+
+
+def meal_cases(ids: Callable[[str], st.SearchStrategy[Any]], shelter: str) -> Cases:
+    """``shelter``: a seeded shelter's ID, for the case that varies the days."""
+    diets = {"halal": counts(), "vegetarian": counts(), "allergySafe": counts(), "infant": counts()}
+    return {
+        "meals": (
+            "query($v: ID!) { meals(shelter: $v) { totalCount"
+            " edges { node { served dietaryNeeds { present halal } } } } }",
+            loose(ids("Shelter")),
+        ),
+        "meals.from": (
+            f"query($v: Date) {{ meals(shelter: {json.dumps(shelter)}, from: $v, to: $v) {{"
+            " totalCount edges { node { day dietaryNeeds { present } } } } }",
+            loose(st.none() | days()),
+        ),
+        "shelter.dietaryNeeds": (
+            "query($v: Date) { shelters(first: 3) { edges { node {"
+            " dietaryNeeds(on: $v) { present infantFood } } } } }",
+            loose(st.none() | days()),
+        ),
+        "mealRecord": (
+            "mutation($v: MealRecordInput!) {"
+            " mealRecord(input: $v) { mealRecord { served } errors { code field } } }",
+            loose(
+                st.fixed_dictionaries(
+                    {
+                        "shelter": ids("Shelter"),
+                        "day": days(),
+                        "meal": st.sampled_from(ENUMS["meal"]),
+                        "served": counts(),
+                    },
+                    optional=diets,
+                )
+            ),
+        ),
+        "mealCorrect": (
+            "mutation($v: MealCorrectInput!) {"
+            " mealCorrect(input: $v) { mealRecord { served } errors { code field } } }",
+            loose(
+                st.fixed_dictionaries(
+                    {"mealRecord": ids("MealRecord"), "served": counts()}, optional=diets
                 )
             ),
         ),

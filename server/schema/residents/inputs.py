@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import date
+from typing import Any
 
 import strawberry
 
@@ -16,6 +17,14 @@ class ConsentsInput:
     share_police: bool = False
     share_consulate: bool = False
     share_partner_ngo: bool = False
+
+
+@strawberry.input
+class DietaryNeedsInput:
+    halal: bool = False
+    vegetarian: bool = False
+    infant_food: bool = False
+    allergies: str = strawberry.field(default="", description="In your words; empty: none known.")
 
 
 @strawberry.input
@@ -39,6 +48,7 @@ class ResidentRegisterInput:
     exploitation_types: list[ExploitationType] = strawberry.field(default_factory=list)  # type: ignore[valid-type]
     do_not_disclose_presence: bool = False
     known_threats: str = ""
+    dietary_needs: DietaryNeedsInput | None = None
 
     def to_registration(self) -> Registration:
         return Registration(
@@ -62,4 +72,14 @@ class ResidentRegisterInput:
             ),
             do_not_disclose_presence=self.do_not_disclose_presence,
             known_threats=self.known_threats,
+            **self._dietary_needs(),
         )
+
+    def _dietary_needs(self) -> dict[str, Any]:
+        needs = self.dietary_needs or DietaryNeedsInput()
+        return {
+            "diet_halal": needs.halal,
+            "diet_vegetarian": needs.vegetarian,
+            "diet_infant_food": needs.infant_food,
+            "allergies": needs.allergies,
+        }

@@ -21,7 +21,9 @@ if TYPE_CHECKING:
     from server.schema.counselling.types import CounsellingSession
     from server.schema.medical.types import MedicalAppointment
     from server.schema.referrals.types import Referral
+    from server.schema.services.types import ServiceRecord
     from server.schema.stays.types import Stay
+    from server.schema.timeline.types import TimelineConnection, TimelineKind
 
 Sex = strawberry.enum(models.Sex)
 ExploitationType = strawberry.enum(models.ExploitationType)
@@ -37,6 +39,14 @@ class Consents:
     share_consulate: bool
     share_partner_ngo: bool
     recorded_at: datetime
+
+
+@strawberry.type
+class DietaryNeeds:
+    halal: bool
+    vegetarian: bool
+    infant_food: bool
+    allergies: str = strawberry.field(description="In staff's words; empty: none known.")
 
 
 @strawberry.type
@@ -141,6 +151,16 @@ class Resident(LoadedNode, relay.Node):
             known_threats=row.known_threats,
         )
 
+    @strawberry.field
+    def dietary_needs(self, info: Info) -> DietaryNeeds | None:
+        row = self._identity(info, "dietaryNeeds")
+        return DietaryNeeds(
+            halal=row.diet_halal,
+            vegetarian=row.diet_vegetarian,
+            infant_food=row.diet_infant_food,
+            allergies=row.allergies,
+        )
+
     @strawberry.field(description="The stay now, if the resident is in a shelter you may see.")
     async def current_stay(
         self, info: Info
@@ -170,6 +190,34 @@ class Resident(LoadedNode, relay.Node):
         for row in rows:
             info.context.reads.add("read_note", "CaseNote", row.id, resident_id=self.row.id)
         return [CaseNote.from_model(row) for row in rows]
+
+    @strawberry.field(
+        description="The services you may read, in the order logged: legal kinds for shelter "
+        "staff and legal advisers, the others for every shelter role; none for network roles."
+    )
+    async def services(
+        self, info: Info
+    ) -> list[Annotated[ServiceRecord, strawberry.lazy("server.schema.services.types")]]:
+        from server.schema.services.types import ServiceRecord
+
+        rows = await info.context.loaders.services_by_resident.load(self.row.id)
+        return [ServiceRecord.from_model(row) for row in rows]
+
+    @strawberry.field(
+        description="Stays (check-in, transfer, check-out) and services (logged, status "
+        "changes, stages, court hearings) newest first, of what you may read."
+    )
+    async def timeline(
+        self,
+        info: Info,
+        first: int | None = None,
+        after: str | None = None,
+        kinds: list[Annotated[TimelineKind, strawberry.lazy("server.schema.timeline.types")]]  # type: ignore[valid-type]
+        | None = None,
+    ) -> Annotated[TimelineConnection, strawberry.lazy("server.schema.timeline.types")]:
+        from server.schema.timeline.types import resident_timeline
+
+        return await resident_timeline(info, self.row.id, first=first, after=after, kinds=kinds)
 
     @strawberry.field(
         description="Referrals to and from partners: for the staff of the person's shelters."

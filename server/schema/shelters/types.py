@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import date
 from typing import TYPE_CHECKING, Annotated
 
 import strawberry
@@ -17,6 +18,7 @@ from server.schema.relay import LoadedNode
 
 if TYPE_CHECKING:
     from server.schema.holds.types import BedHold
+    from server.schema.meals.types import DietaryNeedsSummary
     from server.schema.stays.types import Stay
 
 ShelterKind = strawberry.enum(models.ShelterKind)
@@ -95,6 +97,17 @@ class Shelter(LoadedNode, relay.Node):
     @strawberry.field(description="Beds by state right now.")
     async def occupancy(self, info: Info) -> Occupancy:
         return Occupancy.of(await info.context.loaders.occupancy_by_shelter.load(self.row.id))
+
+    @strawberry.field(
+        description="How many residents present on a day (today by default) need each diet."
+    )
+    async def dietary_needs(
+        self, info: Info, on: date | None = None
+    ) -> Annotated[DietaryNeedsSummary, strawberry.lazy("server.schema.meals.types")] | None:
+        from server.domain.meals import census_day
+        from server.schema.meals.types import needs_at
+
+        return await needs_at(info, self.row.id, census_day(on, info.context.settings.zone))
 
 
 @strawberry.type

@@ -1,0 +1,1 @@
+"""Services in the API: logging them, their status, stages and court hearings."""

@@ -1,0 +1,1 @@
+"""A resident's timeline in the API: stays and services, newest first, one connection."""
