@@ -18,8 +18,9 @@ is a new person's first or a return of someone whose last stay ended at least a 
 whom the shelter's kind takes in, so nobody is in two places at once.
 
 Then stock (:mod:`bench.generate_stock`): a catalogue, each shelter's level of each item and
-``stock_movements`` ledger rows consistent with the ledger's invariants. Service records are
-accepted but skipped: their model does not exist on this branch yet. With ``appointment_days``,
+``stock_movements`` ledger rows consistent with the ledger's invariants, and
+``service_records`` services logged during stays (:mod:`bench.generate_services`, loaded in
+chunks). With ``appointment_days``,
 one medical volunteer per shelter (:func:`bench.generate_care.medic_username`) and each
 shelter's appointments for that many days from ``now`` (:mod:`bench.generate_care`).
 """
@@ -45,6 +46,7 @@ from rich.table import Table
 from tortoise.transactions import in_transaction
 
 from bench.generate_care import CARE_COLUMNS, CARE_TEMPORAL, create_medics, plan_appointments
+from bench.generate_services import SERVICE_COLUMNS, SERVICE_TEMPORAL, plan_services
 from bench.generate_stock import STOCK_COLUMNS, STOCK_TEMPORAL, plan_stock
 from fixtures.accounts import DEMO_PASSWORD
 from fixtures.demo import (
@@ -199,6 +201,7 @@ class GeneratedSummary:
     stock_levels: int = 0
     stock_movements: int = 0
     appointments: int = 0
+    service_records: int = 0
     seconds: dict[str, float] = field(default_factory=dict)
 
 
@@ -804,7 +807,7 @@ def _sqlite_rows(
     temporal = [
         i
         for i, column in enumerate(columns[table])
-        if column in TEMPORAL | STOCK_TEMPORAL | CARE_TEMPORAL
+        if column in TEMPORAL | STOCK_TEMPORAL | CARE_TEMPORAL | SERVICE_TEMPORAL
     ]
     if not temporal:
         return rows
@@ -880,13 +883,26 @@ async def _create_accounts(
     return len(accounts)
 
 
-def _skipped(service_records: int) -> tuple[str, ...]:
-    return tuple(
-        f"{count:,} {what} skipped: the {model} model does not exist yet "
-        "(generated once it lands, not faked)"
-        for count, what, model in ((service_records, "service records", "ServiceRecord"),)
-        if count
-    )
+async def _load_services(
+    seed: int,
+    world: dict[str, list[Row]],
+    count: int,
+    now: datetime,
+    progress: Progress | None,
+    seconds: dict[str, float],
+) -> None:
+    """Service records in chunks of :data:`bench.generate_services.CHUNK`, each its own
+    transaction (a million rows are never all in memory)."""
+    started = clock.perf_counter()
+    task = progress.add_task("service_record", total=count) if progress else None
+    for records, changes in plan_services(seed=seed, world=world, count=count, now=now):
+        chunk: dict[str, float] = {}
+        await _load(
+            {"service_record": records, "service_change": changes}, None, chunk, SERVICE_COLUMNS
+        )
+        if progress and task is not None:
+            progress.advance(task, len(records))
+    seconds["service_record"] = round(clock.perf_counter() - started, 2)
 
 
 async def generate(
@@ -916,12 +932,9 @@ async def generate(
         raise ValueError("years must be positive and occupancy between 0 and 1")
     if await Region.exists() or await Resident.exists():
         raise RuntimeError("generate() fills an empty database; this one has data")
-    if stock_movements < 0:
-        raise ValueError("stock_movements must not be negative")
-    skipped = _skipped(service_records)
-    if progress:
-        for note in skipped:
-            progress.console.print(f"[yellow]{note}[/yellow]")
+    if min(stock_movements, service_records, appointment_days) < 0:
+        raise ValueError("stock_movements, service_records, appointment_days: not negative")
+    skipped: tuple[str, ...] = ()
     seconds: dict[str, float] = {}
     started = clock.perf_counter()
     planning = progress.add_task("planning (in memory)", total=1) if progress else None
@@ -944,17 +957,19 @@ async def generate(
     seconds["plan_stock"] = round(clock.perf_counter() - stock_started, 2)
     postgres = await _load(world.tables, progress, seconds)
     await _load(stock.tables, progress, seconds, STOCK_COLUMNS)
+    await _load_services(seed, world.tables, service_records, now, progress, seconds)
 
     finishing = clock.perf_counter()
     if postgres:  # ids were given: the sequences go on after them; fresh statistics
         async with in_transaction() as connection:
-            for table in [*COLUMNS, *STOCK_COLUMNS]:
+            for table in [*COLUMNS, *STOCK_COLUMNS, *SERVICE_COLUMNS]:
                 await connection.execute_script(
                     f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), "
                     f"(SELECT COALESCE(MAX(id), 0) + 1 FROM {table}), false)"
                 )
         async with in_transaction() as connection:
-            await connection.execute_script(f"ANALYZE {', '.join([*COLUMNS, *STOCK_COLUMNS])}")
+            analysed = [*COLUMNS, *STOCK_COLUMNS, *SERVICE_COLUMNS]
+            await connection.execute_script(f"ANALYZE {', '.join(analysed)}")
     seconds["sequences_analyze"] = round(clock.perf_counter() - finishing, 2)
 
     accounts_started = clock.perf_counter()
@@ -998,6 +1013,7 @@ async def generate(
         stock_levels=len(stock.tables["stock_level"]),
         stock_movements=len(stock.tables["stock_movement"]),
         appointments=len(care["medical_appointment"]),
+        service_records=service_records,
         seconds=seconds,
     )
 
@@ -1047,6 +1063,7 @@ def _summary_table(summary: GeneratedSummary) -> Table:
         ("stock_level", summary.stock_levels),
         ("stock_movement", summary.stock_movements),
         ("medical_appointment", summary.appointments),
+        ("service_record", summary.service_records),
         ("accounts", summary.accounts),
     ):
         table.add_row(name, f"{rows:,}", f"{summary.seconds.get(name, 0):.2f}")

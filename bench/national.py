@@ -403,7 +403,7 @@ async def _generate(url: str, data_key: str) -> dict[str, Any]:
     settings = Settings(database_url=url, data_key=data_key)
     await migrate_database(settings)
     async with open_database(settings):
-        summary = await generate(service_records=0)
+        summary = await generate()
     return dataclasses.asdict(summary)
 
 
@@ -501,7 +501,7 @@ def run_national(
 
     progress(
         "national: generating 60 shelters, 3,000 beds, 50,000 residents, 80,000 stays, "
-        "500,000 stock movements, 14 days of appointments…"
+        "500,000 stock movements, 1,000,000 service records, 14 days of appointments…"
     )
     data_key = new_data_key()
     with postgres_database(server_url) as (url, workdir):
@@ -645,8 +645,8 @@ def markdown(section: dict[str, Any]) -> list[str]:
         f"{g['bed_outages']:,} outages; {g['open_stays']:,} open stays today "
         f"({g['occupancy']:.0%}); {g['items']} items, {g['stock_levels']:,} stock levels, "
         f"{g['stock_movements']:,} stock movements; {g['appointments']:,} appointments "
-        f"(the coming 14 days); generated in {section['generate_seconds']} s. Service records "
-        "are not generated (their model is not on main yet).",
+        f"(the coming 14 days), {g['service_records']:,} service records; generated in "
+        f"{section['generate_seconds']} s.",
         "",
         f"One uvicorn worker on 127.0.0.1, signed in as the coordinator, one request at a time: "
         f"{section['warmup']} warm-up then {section['requests']} timed requests per operation. "
