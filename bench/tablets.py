@@ -41,7 +41,10 @@ the 4–5 tablets of a shelter share that shelter's stock of the item, so ``INSU
 (another tablet took it) is an expected refusal. The check then also asks that every stock
 level equals its ledger (on hand, received, each movement's running sums), that no stock is
 negative and that the receipts and distributions in the ledger are those the tablets saw.
-The service log (:func:`service_log_step`) is not measured yet: ServiceRecord is not on main.
+The service log step (:func:`service_log_step`) logs a service given to that resident
+(``serviceLog``: interpretation, transport or a hygiene kit, in progress), and the check asks
+that each such record is at a shelter the resident was staying in and that the records are
+those the tablets saw.
 """
 
 from __future__ import annotations
@@ -86,11 +89,18 @@ EXPECTED_REFUSALS = frozenset(
     {"BED_OCCUPIED", "BED_HELD", "RESIDENT_ALREADY_IN_SHELTER", "INSUFFICIENT_STOCK"}
 )
 #: Operations timed in the loop, in the order reported.
-OPERATIONS = ("availableBeds", "checkIn", "stockReceive", "stockDistribute", "checkOut")
-#: Steps of the issue's loop not measured yet, and why.
-PENDING_STEPS = {
-    "serviceLog": "not measured yet: ServiceRecord (branch services) is not on main",
-}
+OPERATIONS = (
+    "availableBeds",
+    "checkIn",
+    "stockReceive",
+    "stockDistribute",
+    "serviceLog",
+    "checkOut",
+)
+#: Steps of the issue's loop not measured yet, and why (none now).
+PENDING_STEPS: dict[str, str] = {}
+#: Kinds of service a tablet logs (any shelter role may log these).
+SERVICE_KINDS = ("INTERPRETATION", "TRANSPORT", "HYGIENE_KIT")
 #: Units a tablet receives when its own receipts may not cover the next distribution.
 RECEIPT_BATCH = 10
 #: Connections left to others (psql, other benches, superuser slots) when sizing the pools.
@@ -131,6 +141,10 @@ mutation Receive($input: StockReceiveInput!) {
 DISTRIBUTE = """
 mutation Distribute($input: StockDistributeInput!) {
   stockDistribute(input: $input) { movement { id onHandAfter } errors { code field message } }
+}"""
+SERVICE_LOG = """
+mutation ServiceLog($input: ServiceLogInput!) {
+  serviceLog(input: $input) { service { id } errors { code field message } }
 }"""
 CHECK_OUT = """
 mutation CheckOut($input: CheckOutInput!) {
@@ -384,11 +398,25 @@ async def distribution_step(tablet: Tablet, recorder: Recorder, resident: str, s
 
 
 async def service_log_step(tablet: Tablet, recorder: Recorder, resident: str, stay: str) -> None:
-    """Hook: log a service the resident received (e.g. interpretation, legal aid), as
-    ``tablet.call(recorder, "serviceLog", …)``.
-
-    Not measured yet: ServiceRecord and serviceLog are on branch ``services``, not on main.
-    """
+    """Log a service the resident just checked in is getting (``serviceLog``, in progress)."""
+    await tablet.pause()
+    logged = await tablet.call(
+        recorder,
+        "serviceLog",
+        SERVICE_LOG,
+        {
+            "input": {
+                "resident": resident,
+                "shelter": tablet.shelter_id,
+                "kind": tablet.rng.choice(SERVICE_KINDS),
+                "status": "IN_PROGRESS",
+                "provider": "Bench provider",
+            }
+        },
+        "serviceLog",
+    )
+    if logged.kind == "error":
+        await asyncio.sleep(BACKOFF)
 
 
 #: What a tablet does between check-in and check-out, in order.
@@ -627,6 +655,12 @@ CONSISTENCY = {
                  sum(delta) OVER w AS running, sum(greatest(delta, 0)) OVER w AS received
           FROM stock_movement WINDOW w AS (PARTITION BY level_id ORDER BY id)) m
         WHERE on_hand_after <> running OR received_through <> received""",
+    "tablet_services_where_the_resident_did_not_stay": f"""
+        SELECT count(*) FROM service_record r JOIN account u ON u.id = r.recorded_by_id
+        WHERE u.username LIKE '{TABLET_PREFIX}%' AND NOT EXISTS (
+          SELECT 1 FROM stay s WHERE s.resident_id = r.resident_id
+            AND s.shelter_id = r.shelter_id AND s.checked_in_at <= r.recorded_at
+            AND (s.checked_out_at IS NULL OR s.checked_out_at >= r.recorded_at))""",
     "negative_stock": """
         SELECT (SELECT count(*) FROM stock_level WHERE on_hand < 0)
              + (SELECT count(*) FROM stock_movement WHERE on_hand_after < 0)""",
@@ -671,6 +705,11 @@ async def consistency(url: str, since: datetime) -> dict[str, Any]:
                 f"{TABLET_PREFIX}%",
             )
         )
+        services = await connection.fetchval(
+            """SELECT count(*) FROM service_record r JOIN account u ON u.id = r.recorded_by_id
+               WHERE u.username LIKE $1""",
+            f"{TABLET_PREFIX}%",
+        )
         database = await connection.fetchrow(
             """SELECT deadlocks, xact_rollback FROM pg_stat_database
                WHERE datname = current_database()"""
@@ -687,6 +726,7 @@ async def consistency(url: str, since: datetime) -> dict[str, Any]:
         "rollbacks": int(database["xact_rollback"]),
         "stock_receipts_made": int(stock.get("receipt", 0)),
         "stock_distributions_made": int(stock.get("distribution", 0)),
+        "services_logged": int(services),
     }
 
 
@@ -752,6 +792,7 @@ class TabletResults:
     #: Receipts and distributions the tablets saw succeed (over the whole run).
     client_received: int = 0
     client_distributed: int = 0
+    client_logged: int = 0
 
     @property
     def errors(self) -> int:
@@ -768,6 +809,7 @@ class TabletResults:
             and c["audited_check_outs"] == c["stays_made"] - c["stays_left_open"]
             and c["stock_receipts_made"] == self.client_received
             and c["stock_distributions_made"] == self.client_distributed
+            and c["services_logged"] == self.client_logged
         )
 
     def as_dict(self) -> dict[str, Any]:
@@ -823,7 +865,8 @@ class TabletResults:
             f", left open {c['stays_left_open']}; audited check-ins {c['audited_check_ins']}, "
             f"check-outs {c['audited_check_outs']}; stock receipts {c['stock_receipts_made']} "
             f"and distributions {c['stock_distributions_made']} in the ledger (tablets saw "
-            f"{self.client_received} and {self.client_distributed}); deadlocks "
+            f"{self.client_received} and {self.client_distributed}); services logged "
+            f"{c['services_logged']} (tablets saw {self.client_logged}); deadlocks "
             f"{c['deadlocks']}.",
             "",
             f"Server log: {self.server_log['problems']} problem lines of "
@@ -1036,6 +1079,7 @@ def run_tablets(
         demo=prepared["demo"],
         client_received=recorder.operation("stockReceive").total_ok,
         client_distributed=recorder.operation("stockDistribute").total_ok,
+        client_logged=recorder.operation("serviceLog").total_ok,
     )
 
 
