@@ -648,7 +648,8 @@ def markdown(section: dict[str, Any]) -> list[str]:
         f"(the coming 14 days), {g['service_records']:,} service records; generated in "
         f"{section['generate_seconds']} s.",
         "",
-        f"One uvicorn worker on 127.0.0.1, signed in as the coordinator, one request at a time: "
+        "One uvicorn worker on 127.0.0.1, signed in as the coordinator (the day's schedule as "
+        f"the shelter's staff), one request at a time: "
         f"{section['warmup']} warm-up then {section['requests']} timed requests per operation. "
         "The floor is hand-written SQL giving the same answer, run as often on one asyncpg "
         "connection (prepared), timed in the client; each answer is compared with GraphQL's.",
