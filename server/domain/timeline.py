@@ -1,4 +1,5 @@
-"""A resident's history in one list, newest first: check-ins, transfers, check-outs, services.
+"""A resident's history in one list, newest first: check-ins, transfers, check-outs, services,
+court hearings, medical appointments, counselling sessions and what they were handed out.
 
     pages = await timeline(viewer, [resident.id], Window(first=20))    # {resident_id: [Entry]}
     last = pages[resident.id][-1].position
@@ -33,9 +34,28 @@ from tortoise.expressions import F, Q, Subquery
 from tortoise.models import Model
 from tortoise.queryset import QuerySet
 
-from server.domain.access import Viewer, service_scope, stay_scope
+from server.domain.access import (
+    Viewer,
+    appointment_scope,
+    may_read_recipient,
+    service_scope,
+    session_scope,
+    stay_scope,
+    stock_scope,
+)
 from server.domain.errors import DomainError, ErrorCode
-from server.models import BedAssignment, ChangeKind, CourtHearing, ServiceChange, Stay
+from server.models import (
+    BedAssignment,
+    ChangeKind,
+    CounsellingParticipant,
+    CounsellingSession,
+    CourtHearing,
+    MedicalAppointment,
+    MovementKind,
+    ServiceChange,
+    Stay,
+    StockMovement,
+)
 
 MAX_ROW_ID = 2**31 - 1
 
@@ -48,6 +68,9 @@ class EntryKind(str, Enum):
     SERVICE_STATUS_CHANGED = "service_status_changed"
     SERVICE_STAGE_ADVANCED = "service_stage_advanced"
     COURT_HEARING = "court_hearing"
+    APPOINTMENT = "appointment"
+    COUNSELLING_SESSION = "counselling_session"
+    DISTRIBUTION = "distribution"
 
 
 @dataclass(frozen=True, order=True)
@@ -268,3 +291,40 @@ async def hearings(viewer: Viewer, resident_ids: Sequence[int], page: Page) -> l
         page.entry(midnight(row.hearing_on), row, EntryKind.COURT_HEARING, row.service.resident_id)
         for row in rows
     ]
+
+
+@source("appointment", EntryKind.APPOINTMENT)
+async def appointments(viewer: Viewer, resident_ids: Sequence[int], page: Page) -> list[Entry]:
+    """Medical appointments at their start, whatever became of them (the status says)."""
+    query = MedicalAppointment.filter(appointment_scope(viewer), resident_id__in=resident_ids)
+    rows: list[MedicalAppointment] = await page.rows(query, "starts_at")
+    return [page.entry(row.starts_at, row, EntryKind.APPOINTMENT, row.resident_id) for row in rows]
+
+
+@source("counselling_session", EntryKind.COUNSELLING_SESSION)
+async def sessions(viewer: Viewer, resident_ids: Sequence[int], page: Page) -> list[Entry]:
+    """Counselling sessions the resident took part in, at their start (one entry per person,
+    so a group session is in each participant's timeline)."""
+    visible = CounsellingSession.filter(session_scope(viewer)).values("id")
+    query = CounsellingParticipant.filter(
+        resident_id__in=resident_ids, session_id__in=Subquery(visible)
+    ).select_related("session")
+    rows: list[CounsellingParticipant] = await page.rows(query, "session__starts_at")
+    return [
+        page.entry(row.session.starts_at, row, EntryKind.COUNSELLING_SESSION, row.resident_id)
+        for row in rows
+    ]
+
+
+@source("distribution", EntryKind.DISTRIBUTION)
+async def distributions(viewer: Viewer, resident_ids: Sequence[int], page: Page) -> list[Entry]:
+    """What the resident was handed out, for those who may know who received what."""
+    if not may_read_recipient(viewer):
+        return []
+    query = StockMovement.filter(
+        stock_scope(viewer, "level__shelter_id"),
+        kind=MovementKind.DISTRIBUTION,
+        resident_id__in=resident_ids,
+    )
+    rows: list[StockMovement] = await page.rows(query, "at")
+    return [page.entry(row.at, row, EntryKind.DISTRIBUTION, row.resident_id) for row in rows]

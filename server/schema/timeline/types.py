@@ -16,18 +16,28 @@ from tortoise.models import Model
 from server import models
 from server.domain.timeline import Entry, EntryKind, Position, Window
 from server.schema.context import Info
+from server.schema.counselling.types import CounsellingSession
+from server.schema.medical.types import MedicalAppointment
 from server.schema.relay import Edge, PageInfo, page_size
 from server.schema.services.types import CourtHearing, ServiceChange
 from server.schema.stays.types import BedAssignment, Stay
+from server.schema.stock.types import StockMovement
 
 TimelineKind = strawberry.enum(EntryKind, name="TimelineKind")
 
 TimelineSubject = Annotated[
-    Stay | BedAssignment | ServiceChange | CourtHearing,
+    Stay
+    | BedAssignment
+    | ServiceChange
+    | CourtHearing
+    | MedicalAppointment
+    | CounsellingSession
+    | StockMovement,
     strawberry.union(
         "TimelineSubject",
         description="What an entry is about: a stay (check-in, check-out), the bed moved to "
-        "(transfer), a step of a service, a court hearing.",
+        "(transfer), a step of a service, a court hearing, a medical appointment, a counselling "
+        "session, a hand-out.",
     ),
 ]
 #: The GraphQL type each source's rows are shown as.
@@ -36,6 +46,9 @@ SUBJECTS: dict[type[Model], Callable[[Any], Any]] = {
     models.BedAssignment: BedAssignment.from_model,
     models.ServiceChange: ServiceChange.from_model,
     models.CourtHearing: CourtHearing.from_model,
+    models.MedicalAppointment: MedicalAppointment.from_model,
+    models.CounsellingParticipant: lambda row: CounsellingSession.from_model(row.session),
+    models.StockMovement: StockMovement.from_model,
 }
 
 
