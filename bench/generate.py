@@ -17,7 +17,12 @@ Outages go into beds' free gaps. Stays are then chained into people, in check-in
 is a new person's first or a return of someone whose last stay ended at least a day before and
 whom the shelter's kind takes in, so nobody is in two places at once.
 
-Service records and stock movements are accepted but skipped: their models do not exist yet.
+Then stock (:mod:`bench.generate_stock`): a catalogue, each shelter's level of each item and
+``stock_movements`` ledger rows consistent with the ledger's invariants, and
+``service_records`` services logged during stays (:mod:`bench.generate_services`, loaded in
+chunks). With ``appointment_days``,
+one medical volunteer per shelter (:func:`bench.generate_care.medic_username`) and each
+shelter's appointments for that many days from ``now`` (:mod:`bench.generate_care`).
 """
 
 from __future__ import annotations
@@ -40,6 +45,9 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from rich.table import Table
 from tortoise.transactions import in_transaction
 
+from bench.generate_care import CARE_COLUMNS, CARE_TEMPORAL, create_medics, plan_appointments
+from bench.generate_services import SERVICE_COLUMNS, SERVICE_TEMPORAL, plan_services
+from bench.generate_stock import STOCK_COLUMNS, STOCK_TEMPORAL, plan_stock
 from fixtures.accounts import DEMO_PASSWORD
 from fixtures.demo import (
     CRIB_SHARE,
@@ -189,6 +197,11 @@ class GeneratedSummary:
     transfers: int
     hidden_residents: int
     skipped: tuple[str, ...] = ()
+    items: int = 0
+    stock_levels: int = 0
+    stock_movements: int = 0
+    appointments: int = 0
+    service_records: int = 0
     seconds: dict[str, float] = field(default_factory=dict)
 
 
@@ -787,9 +800,15 @@ def plan_world(
     )
 
 
-def _sqlite_rows(table: str, rows: list[Row]) -> list[Row]:
+def _sqlite_rows(
+    table: str, rows: list[Row], columns: dict[str, tuple[str, ...]] = COLUMNS
+) -> list[Row]:
     """Datetimes and dates as the ISO text Tortoise writes on SQLite (compared as text there)."""
-    temporal = [i for i, column in enumerate(COLUMNS[table]) if column in TEMPORAL]
+    temporal = [
+        i
+        for i, column in enumerate(columns[table])
+        if column in TEMPORAL | STOCK_TEMPORAL | CARE_TEMPORAL | SERVICE_TEMPORAL
+    ]
     if not temporal:
         return rows
     converted = []
@@ -806,7 +825,10 @@ def _sqlite_rows(table: str, rows: list[Row]) -> list[Row]:
 
 
 async def _load(
-    tables: dict[str, list[Row]], progress: Progress | None, seconds: dict[str, float]
+    tables: dict[str, list[Row]],
+    progress: Progress | None,
+    seconds: dict[str, float],
+    all_columns: dict[str, tuple[str, ...]] = COLUMNS,
 ) -> bool:
     """Every table in one transaction: COPY on PostgreSQL (asyncpg), executemany on SQLite.
     Returns whether the database is PostgreSQL."""
@@ -815,7 +837,7 @@ async def _load(
             postgres = hasattr(raw, "copy_records_to_table")
             if not postgres and connection.capabilities.dialect != "sqlite":
                 raise NotImplementedError(f"no bulk load for {connection.capabilities.dialect}")
-            for table, columns in COLUMNS.items():
+            for table, columns in all_columns.items():
                 started = clock.perf_counter()
                 rows = tables[table]
                 task = progress.add_task(table, total=len(rows)) if progress else None
@@ -828,7 +850,7 @@ async def _load(
                     if postgres:
                         await raw.copy_records_to_table(table, records=batch, columns=columns)
                     else:
-                        await raw.executemany(insert, _sqlite_rows(table, batch))
+                        await raw.executemany(insert, _sqlite_rows(table, batch, all_columns))
                     if progress and task is not None:
                         progress.advance(task, len(batch))
                 seconds[table] = round(clock.perf_counter() - started, 2)
@@ -861,16 +883,26 @@ async def _create_accounts(
     return len(accounts)
 
 
-def _skipped(service_records: int, stock_movements: int) -> tuple[str, ...]:
-    return tuple(
-        f"{count:,} {what} skipped: the {model} model does not exist yet "
-        "(generated once it lands, not faked)"
-        for count, what, model in (
-            (service_records, "service records", "ServiceRecord"),
-            (stock_movements, "stock movements", "StockMovement"),
+async def _load_services(
+    seed: int,
+    world: dict[str, list[Row]],
+    count: int,
+    now: datetime,
+    progress: Progress | None,
+    seconds: dict[str, float],
+) -> None:
+    """Service records in chunks of :data:`bench.generate_services.CHUNK`, each its own
+    transaction (a million rows are never all in memory)."""
+    started = clock.perf_counter()
+    task = progress.add_task("service_record", total=count) if progress else None
+    for records, changes in plan_services(seed=seed, world=world, count=count, now=now):
+        chunk: dict[str, float] = {}
+        await _load(
+            {"service_record": records, "service_change": changes}, None, chunk, SERVICE_COLUMNS
         )
-        if count
-    )
+        if progress and task is not None:
+            progress.advance(task, len(records))
+    seconds["service_record"] = round(clock.perf_counter() - started, 2)
 
 
 async def generate(
@@ -888,6 +920,7 @@ async def generate(
     password: str = DEMO_PASSWORD,
     service_records: int = 1_000_000,
     stock_movements: int = 500_000,
+    appointment_days: int = 14,
 ) -> GeneratedSummary:
     """Fill an empty, migrated database (Tortoise initialised); see the module docstring."""
     now = datetime.now(UTC) if now is None else now
@@ -899,10 +932,9 @@ async def generate(
         raise ValueError("years must be positive and occupancy between 0 and 1")
     if await Region.exists() or await Resident.exists():
         raise RuntimeError("generate() fills an empty database; this one has data")
-    skipped = _skipped(service_records, stock_movements)
-    if progress:
-        for note in skipped:
-            progress.console.print(f"[yellow]{note}[/yellow]")
+    if min(stock_movements, service_records, appointment_days) < 0:
+        raise ValueError("stock_movements, service_records, appointment_days: not negative")
+    skipped: tuple[str, ...] = ()
     seconds: dict[str, float] = {}
     started = clock.perf_counter()
     planning = progress.add_task("planning (in memory)", total=1) if progress else None
@@ -920,23 +952,45 @@ async def generate(
     if progress and planning is not None:
         progress.advance(planning)
     seconds["plan"] = round(clock.perf_counter() - started, 2)
+    stock_started = clock.perf_counter()
+    stock = plan_stock(seed=seed, world=world.tables, movements=stock_movements, now=now)
+    seconds["plan_stock"] = round(clock.perf_counter() - stock_started, 2)
     postgres = await _load(world.tables, progress, seconds)
+    await _load(stock.tables, progress, seconds, STOCK_COLUMNS)
+    await _load_services(seed, world.tables, service_records, now, progress, seconds)
 
     finishing = clock.perf_counter()
     if postgres:  # ids were given: the sequences go on after them; fresh statistics
         async with in_transaction() as connection:
-            for table in COLUMNS:
+            for table in [*COLUMNS, *STOCK_COLUMNS, *SERVICE_COLUMNS]:
                 await connection.execute_script(
                     f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), "
                     f"(SELECT COALESCE(MAX(id), 0) + 1 FROM {table}), false)"
                 )
         async with in_transaction() as connection:
-            await connection.execute_script(f"ANALYZE {', '.join(COLUMNS)}")
+            analysed = [*COLUMNS, *STOCK_COLUMNS, *SERVICE_COLUMNS]
+            await connection.execute_script(f"ANALYZE {', '.join(analysed)}")
     seconds["sequences_analyze"] = round(clock.perf_counter() - finishing, 2)
 
     accounts_started = clock.perf_counter()
     shelter_ids = [row[0] for row in world.tables["shelter"]]
     accounts = await _create_accounts(shelter_ids, password, seed, progress)
+    care: dict[str, list[Row]] = {table: [] for table in CARE_COLUMNS}
+    if appointment_days > 0:
+        medics = await create_medics(shelter_ids, password)
+        accounts += len(medics)
+        care = plan_appointments(
+            seed=seed, world=world.tables, medics=medics, now=now, days=appointment_days
+        )
+        await _load(care, progress, seconds, CARE_COLUMNS)
+        if postgres:
+            async with in_transaction() as connection:
+                for table in CARE_COLUMNS:
+                    await connection.execute_script(
+                        f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), "
+                        f"(SELECT COALESCE(MAX(id), 0) + 1 FROM {table}), false)"
+                    )
+                await connection.execute_script(f"ANALYZE {', '.join(CARE_COLUMNS)}")
     seconds["accounts"] = round(clock.perf_counter() - accounts_started, 2)
     seconds["total"] = round(clock.perf_counter() - started, 2)
     count = {table: len(rows) for table, rows in world.tables.items()}
@@ -955,6 +1009,11 @@ async def generate(
         transfers=world.transfers,
         hidden_residents=world.hidden,
         skipped=skipped,
+        items=len(stock.tables["item"]),
+        stock_levels=len(stock.tables["stock_level"]),
+        stock_movements=len(stock.tables["stock_movement"]),
+        appointments=len(care["medical_appointment"]),
+        service_records=service_records,
         seconds=seconds,
     )
 
@@ -974,6 +1033,7 @@ def _options(argv: list[str]) -> argparse.Namespace:
         ("seed", 7),
         ("service-records", 1_000_000),
         ("stock-movements", 500_000),
+        ("appointment-days", 14),
     ):
         parser.add_argument(f"--{name}", type=int, default=default, help="default %(default)s")
     parser.add_argument("--years", type=float, default=5, help="default %(default)s")
@@ -999,10 +1059,15 @@ def _summary_table(summary: GeneratedSummary) -> Table:
         ("stay", summary.stays),
         ("bed_assignment", summary.bed_assignments),
         ("bed_outage", summary.bed_outages),
+        ("item", summary.items),
+        ("stock_level", summary.stock_levels),
+        ("stock_movement", summary.stock_movements),
+        ("medical_appointment", summary.appointments),
+        ("service_record", summary.service_records),
         ("accounts", summary.accounts),
     ):
         table.add_row(name, f"{rows:,}", f"{summary.seconds.get(name, 0):.2f}")
-    for phase in ("plan", "sequences_analyze", "total"):
+    for phase in ("plan", "plan_stock", "sequences_analyze", "total"):
         table.add_row(f"[dim]{phase}[/dim]", "", f"{summary.seconds[phase]:.2f}")
     return table
 
@@ -1042,6 +1107,7 @@ async def _run(options: argparse.Namespace, console: Console) -> GeneratedSummar
                 password=options.password,
                 service_records=options.service_records,
                 stock_movements=options.stock_movements,
+                appointment_days=options.appointment_days,
             )
 
 

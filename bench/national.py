@@ -15,7 +15,8 @@ import dataclasses
 import logging
 import time
 from collections.abc import Awaitable, Callable
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime, timedelta
+from datetime import time as clock_time
 from typing import Any
 
 import httpx
@@ -49,6 +50,17 @@ TIMELINE = """
 query Timeline($id: ID!) {
   resident(id: $id) { stays { shelter { name } bedHistory { bed { label } startedAt endedAt } } }
 }"""
+SCHEDULE = """
+query Schedule($shelter: ID!, $day: Date!, $first: Int!) {
+  appointments(shelter: $shelter, day: $day, first: $first) {
+    edges { node { id kind startsAt endsAt place status resident { code } provider { fullName } } }
+  }
+}"""
+#: Appointments asked for by the day's schedule (the page size cap).
+SCHEDULE_FIRST = 100
+#: The shelters' time zone (server.settings.Settings.timezone's default): a day is local.
+ZONE = "Asia/Almaty"
+LOGIN = "mutation L($input: LoginInput!) { login(input: $input) { token errors { code } } }"
 #: Signed in, nothing asked: what every request pays (the session and account look-ups).
 SIGNED_IN = "{ __typename }"
 #: Beds asked for by the availableBeds search (network-wide, first page).
@@ -60,6 +72,7 @@ OPERATIONS = {
     "bedGrid": "a shelter's bed grid (`shelter(id) { rooms { beds { status currentStay … } } }`)",
     "availableBeds": f"`availableBeds(first: {AVAILABLE_FIRST})`, network-wide",
     "residentTimeline": "a resident's timeline (`resident(id) { stays { … bedHistory … } }`)",
+    "schedule": "a day's schedule (`appointments(shelter:, day:)`, as the shelter's staff)",
 }
 
 # --- the hand-written SQL floors (PostgreSQL, asyncpg) -----------------------------------------
@@ -99,6 +112,26 @@ LEFT JOIN bed_assignment a ON a.stay_id = s.id
 LEFT JOIN bed b ON b.id = a.bed_id
 WHERE s.resident_id = $1
 ORDER BY s.checked_in_at, s.id, a.started_at, a.id
+"""
+_SCHEDULE = """
+-- the shelter's appointments of residents registered at, staying or who stayed in it
+SELECT a.id, a.kind, a.starts_at, a.ends_at, a.place, a.status, r.code, u.full_name
+FROM medical_appointment a
+JOIN resident r ON r.id = a.resident_id
+JOIN account u ON u.id = a.provider_id
+WHERE a.shelter_id = $1 AND a.starts_at >= $2 AND a.starts_at < $3
+  AND (r.intake_shelter_id = $1
+       OR EXISTS (SELECT 1 FROM stay s WHERE s.resident_id = r.id AND s.shelter_id = $1))
+ORDER BY a.starts_at, a.id
+LIMIT $4
+"""
+_BUSIEST_DAY = f"""
+SELECT shelter_id, (starts_at AT TIME ZONE '{ZONE}')::date AS day, count(*)
+FROM medical_appointment GROUP BY 1, 2 ORDER BY 3 DESC, 1, 2 LIMIT 1
+"""
+_STAFF_OF = """
+SELECT u.username FROM account u JOIN account_shelter x ON x.account_id = u.id
+WHERE x.shelter_id = $1 AND u.role = 'shelter_staff' AND u.is_active ORDER BY u.id LIMIT 1
 """
 _BUSIEST_SHELTER = """
 SELECT r.shelter_id, count(*) FROM room r JOIN bed b ON b.room_id = r.id
@@ -170,8 +203,30 @@ class Floors:
                 history.append((label, _instant(started), _instant(ended)))
         return [(shelter, history) for shelter, history in stays.values()]
 
+    async def schedule(self, ids: dict[str, int]) -> Any:
+        start, end = _day_window(ids["schedule_day"])
+        rows = await self.connection.fetch(
+            _SCHEDULE, ids["schedule_shelter"], start, end, SCHEDULE_FIRST
+        )
+        return [(r[0], r[1], _instant(r[2]), _instant(r[3]), r[4], r[5], r[6], r[7]) for r in rows]
+
+
+def _day_window(ordinal: int) -> tuple[datetime, datetime]:
+    """A local day as [midnight, next midnight) in UTC, as server.domain.schedule.day_window."""
+    from zoneinfo import ZoneInfo
+
+    day = date.fromordinal(ordinal)
+    start = datetime.combine(day, clock_time(0), tzinfo=ZoneInfo(ZONE))
+    return start.astimezone(UTC), (start + timedelta(days=1)).astimezone(UTC)
+
 
 def variables(name: str, ids: dict[str, int]) -> dict[str, Any]:
+    if name == "schedule":
+        return {
+            "shelter": _global("Shelter", ids["schedule_shelter"]),
+            "day": date.fromordinal(ids["schedule_day"]).isoformat(),
+            "first": SCHEDULE_FIRST,
+        }
     if name == "bedGrid":
         return {"id": _global("Shelter", ids["shelter"])}
     if name == "availableBeds":
@@ -186,6 +241,7 @@ QUERIES = {
     "bedGrid": BED_GRID,
     "availableBeds": AVAILABLE_BEDS,
     "residentTimeline": TIMELINE,
+    "schedule": SCHEDULE,
 }
 
 
@@ -204,6 +260,20 @@ def normalise(name: str, data: dict[str, Any]) -> Any:
     if name == "availableBeds":
         edges = data["availableBeds"]["edges"]
         return [(_number(edge["node"]["id"]), edge["node"]["label"]) for edge in edges]
+    if name == "schedule":
+        return [
+            (
+                _number(node["id"]),
+                node["kind"].lower(),
+                _instant(node["startsAt"]),
+                _instant(node["endsAt"]),
+                node["place"],
+                node["status"].lower(),
+                node["resident"]["code"],
+                node["provider"]["fullName"],
+            )
+            for node in (edge["node"] for edge in data["appointments"]["edges"])
+        ]
     stays = data["resident"]["stays"]
     return [
         (
@@ -217,17 +287,35 @@ def normalise(name: str, data: dict[str, Any]) -> Any:
     ]
 
 
-async def pick_ids(dsn: str) -> dict[str, int]:
-    """The shelter with the most beds and the (disclosed) resident with the most stays."""
+async def pick_ids(dsn: str) -> tuple[dict[str, int], str]:
+    """The shelter with the most beds, the (disclosed) resident with the most stays, the
+    shelter and local day with the most appointments (the day as an ordinal); and the username
+    of a shelter-staff account of that shelter, who reads the day's schedule."""
     import asyncpg
 
     connection = await asyncpg.connect(dsn, timeout=10)
     try:
         shelter, beds = await connection.fetchrow(_BUSIEST_SHELTER)
         resident, stays = await connection.fetchrow(_BUSIEST_RESIDENT)
+        busiest = await connection.fetchrow(_BUSIEST_DAY)
+        if busiest is None:
+            raise ServerError("no medical appointments to read a day's schedule of")
+        schedule_shelter, day, appointments = busiest
+        staff = await connection.fetchval(_STAFF_OF, schedule_shelter)
+        if staff is None:
+            raise ServerError(f"no shelter-staff account in shelter {schedule_shelter}")
     finally:
         await connection.close()
-    return {"shelter": shelter, "shelter_beds": beds, "resident": resident, "resident_stays": stays}
+    ids = {
+        "shelter": shelter,
+        "shelter_beds": beds,
+        "resident": resident,
+        "resident_stays": stays,
+        "schedule_shelter": schedule_shelter,
+        "schedule_day": day.toordinal(),
+        "schedule_appointments": appointments,
+    }
+    return ids, staff
 
 
 # --- counting statements (in a spawned process: Tortoise in process) ---------------------------
@@ -256,14 +344,19 @@ class _Counter(logging.Handler):
         logger.setLevel(self._level)
 
 
-def count_statements_in_child(url: str, data_key: str, ids: dict[str, int]) -> dict[str, int]:
-    return asyncio.run(count_statements(url, data_key, ids))
+def count_statements_in_child(
+    url: str, data_key: str, ids: dict[str, int], staff: str
+) -> dict[str, int]:
+    return asyncio.run(count_statements(url, data_key, ids, staff))
 
 
-async def count_statements(url: str, data_key: str, ids: dict[str, int]) -> dict[str, int]:
+async def count_statements(
+    url: str, data_key: str, ids: dict[str, int], staff: str
+) -> dict[str, int]:
     """Statements per request of each operation (and of a bare signed-in request), in process
-    through httpx.ASGITransport, signed in as the coordinator; the second of two requests is
-    counted."""
+    through httpx.ASGITransport, signed in as the coordinator (the day's schedule as ``staff``,
+    a shelter-staff account of its shelter: coordinators see no appointment); the second of two
+    requests is counted."""
     from server.app import create_app
     from server.settings import Settings
 
@@ -278,14 +371,18 @@ async def count_statements(url: str, data_key: str, ids: dict[str, int]) -> dict
             response = await http.post("/graphql", json={"query": query, "variables": variables_})
             return GraphQLClient.data_of(response)
 
-        login = await ask(
-            "mutation L($input: LoginInput!) { login(input: $input) { token errors { code } } }",
-            {"input": {"username": COORDINATOR, "password": DEMO_PASSWORD}},
-        )
-        if not login["login"]["token"]:
-            raise ServerError(f"signing in refused: {login['login']['errors']}")
-        http.headers["Authorization"] = f"Bearer {login['login']['token']}"
+        async def sign_in(username: str) -> str:
+            login = await ask(
+                LOGIN,
+                {"input": {"username": username, "password": DEMO_PASSWORD}},
+            )
+            if not login["login"]["token"]:
+                raise ServerError(f"signing in refused: {login['login']['errors']}")
+            return f"Bearer {login['login']['token']}"
+
+        tokens = {COORDINATOR: await sign_in(COORDINATOR), staff: await sign_in(staff)}
         for name, query in {"signedIn": SIGNED_IN, **QUERIES}.items():
+            http.headers["Authorization"] = tokens[staff if name == "schedule" else COORDINATOR]
             wanted = variables(name, ids)
             await ask(query, wanted)
             with _Counter() as counter:
@@ -306,7 +403,7 @@ async def _generate(url: str, data_key: str) -> dict[str, Any]:
     settings = Settings(database_url=url, data_key=data_key)
     await migrate_database(settings)
     async with open_database(settings):
-        summary = await generate(service_records=0, stock_movements=0)
+        summary = await generate()
     return dataclasses.asdict(summary)
 
 
@@ -385,19 +482,27 @@ def run_national(
     started = time.monotonic()
     counts: dict[str, dict[str, int]] = {}
     ids_by_size: dict[str, dict[str, int]] = {}
+    staff_by_size: dict[str, str] = {}
 
     progress("query counts: demo-size PostgreSQL database…")
     data_key = new_data_key()
     with postgres_database(server_url) as (url, _workdir):
         with tortoise_process() as child:
             child.submit(prepare_in_child, url, data_key).result(timeout=120)
-        ids_by_size["demo"] = asyncio.run(pick_ids(asyncpg_dsn(url)))
+        ids_by_size["demo"], staff_by_size["demo"] = asyncio.run(pick_ids(asyncpg_dsn(url)))
         with tortoise_process() as child:
             counts["demo"] = child.submit(
-                count_statements_in_child, url, data_key, ids_by_size["demo"]
+                count_statements_in_child,
+                url,
+                data_key,
+                ids_by_size["demo"],
+                staff_by_size["demo"],
             ).result(timeout=120)
 
-    progress("national: generating 60 shelters, 3,000 beds, 50,000 residents, 80,000 stays…")
+    progress(
+        "national: generating 60 shelters, 3,000 beds, 50,000 residents, 80,000 stays, "
+        "500,000 stock movements, 1,000,000 service records, 14 days of appointments…"
+    )
     data_key = new_data_key()
     with postgres_database(server_url) as (url, workdir):
         generating = time.monotonic()
@@ -405,22 +510,26 @@ def run_national(
             generated = child.submit(generate_in_child, url, data_key).result(timeout=600)
         generate_seconds = time.monotonic() - generating
         dsn = asyncpg_dsn(url)
-        ids = ids_by_size["national"] = asyncio.run(pick_ids(dsn))
+        ids, staff = asyncio.run(pick_ids(dsn))
+        ids_by_size["national"], staff_by_size["national"] = ids, staff
         progress("query counts: national size…")
         with tortoise_process() as child:
-            counts["national"] = child.submit(count_statements_in_child, url, data_key, ids).result(
-                timeout=120
-            )
+            counts["national"] = child.submit(
+                count_statements_in_child, url, data_key, ids, staff
+            ).result(timeout=120)
 
         progress(f"national: GraphQL over HTTP, {requests} requests per operation…")
         graphql: dict[str, tuple[Samples, dict[str, Any]]] = {}
         with (
             running_server(url, workdir / "server.log", data_key) as base_url,
             GraphQLClient(base_url) as client,
+            GraphQLClient(base_url) as staff_client,
         ):
             client.sign_in(COORDINATOR, DEMO_PASSWORD)
+            staff_client.sign_in(staff, DEMO_PASSWORD)
             for name, query in QUERIES.items():
-                graphql[name] = _time_graphql(client, query, variables(name, ids), warmup, requests)
+                asking = staff_client if name == "schedule" else client
+                graphql[name] = _time_graphql(asking, query, variables(name, ids), warmup, requests)
         progress("national: SQL floors via asyncpg…")
         floors = asyncio.run(_floors(dsn, ids, warmup, requests))
         progress("national: occupancy as plain Starlette JSON…")
@@ -454,6 +563,7 @@ def run_national(
         "generated": generated,
         "generate_seconds": round(generate_seconds, 1),
         "ids": ids_by_size,
+        "schedule_readers": staff_by_size,
         "query_counts": counts,
         "query_counts_constant": counts["demo"] == counts["national"],
         "requests": requests,
@@ -481,6 +591,8 @@ def _size(name: str, answer: Any) -> str:
         return f"{len(answer)} beds"
     if name == "availableBeds":
         return f"{len(answer)} beds"
+    if name == "schedule":
+        return f"{len(answer)} appointments"
     return f"{len(answer)} stays, {sum(len(h) for _, h in answer)} bed assignments"
 
 
@@ -508,7 +620,11 @@ def markdown(section: dict[str, Any]) -> list[str]:
         f"network (bed grid of a shelter with {ids['demo']['shelter_beds']} beds, timeline of a "
         f"resident with {ids['demo']['resident_stays']} stays) and the national one (bed grid "
         f"of {ids['national']['shelter_beds']} beds, timeline of "
-        f"{ids['national']['resident_stays']} stays). *signed in, nothing asked* is "
+        f"{ids['national']['resident_stays']} stays; a day's schedule of "
+        f"{ids['demo']['schedule_appointments']} and of "
+        f"{ids['national']['schedule_appointments']} appointments, the busiest shelter-day, read "
+        "by a shelter-staff account of that shelter since coordinators see no appointment). "
+        "*signed in, nothing asked* is "
         "`{ __typename }`: the session look-up every request pays, included in each count.",
         "",
         "| operation | demo | national | equal |",
@@ -527,10 +643,13 @@ def markdown(section: dict[str, Any]) -> list[str]:
         f"{g['rooms']:,} rooms, {g['beds']:,} beds, {g['residents']:,} residents, "
         f"{g['stays']:,} stays, {g['bed_assignments']:,} bed assignments, "
         f"{g['bed_outages']:,} outages; {g['open_stays']:,} open stays today "
-        f"({g['occupancy']:.0%}); generated in {section['generate_seconds']} s. Service records "
-        "and stock movements are not generated (their models do not exist yet).",
+        f"({g['occupancy']:.0%}); {g['items']} items, {g['stock_levels']:,} stock levels, "
+        f"{g['stock_movements']:,} stock movements; {g['appointments']:,} appointments "
+        f"(the coming 14 days), {g['service_records']:,} service records; generated in "
+        f"{section['generate_seconds']} s.",
         "",
-        f"One uvicorn worker on 127.0.0.1, signed in as the coordinator, one request at a time: "
+        "One uvicorn worker on 127.0.0.1, signed in as the coordinator (the day's schedule as "
+        f"the shelter's staff), one request at a time: "
         f"{section['warmup']} warm-up then {section['requests']} timed requests per operation. "
         "The floor is hand-written SQL giving the same answer, run as often on one asyncpg "
         "connection (prepared), timed in the client; each answer is compared with GraphQL's.",
@@ -546,10 +665,6 @@ def markdown(section: dict[str, Any]) -> list[str]:
             f"| {_ms(op['sql']['p95_ms'])} | {op['ratio_median']}× | {op['ratio_p95']}× "
             f"| {'yes' if op['answers_agree'] else '**no**'} |"
         )
-    lines.append(
-        "| a day's schedule | — | — | — | — | — | — | — | not measured: the query does not "
-        "exist yet |"
-    )
     j = section["occupancy_json"]
     occ = section["operations"]["occupancy"]
     lines += [

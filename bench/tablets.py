@@ -35,10 +35,16 @@ What one run does, all torn down on the way out whatever happened:
    audited;
 7. stops the server (the whole process group) and drops the database.
 
-Distribution and service log are not measured yet: their models (Item, StockMovement,
-ServiceRecord) come with a later issue. Their places in the loop are :func:`distribution_step`
-and :func:`service_log_step`, which do nothing for now; the stock-equals-ledger check is
-likewise reported as not applicable.
+The distribution step (:func:`distribution_step`) hands the resident just checked in one or two
+of a hygiene item, receiving a batch first whenever the tablet's own receipts may not cover it;
+the 4–5 tablets of a shelter share that shelter's stock of the item, so ``INSUFFICIENT_STOCK``
+(another tablet took it) is an expected refusal. The check then also asks that every stock
+level equals its ledger (on hand, received, each movement's running sums), that no stock is
+negative and that the receipts and distributions in the ledger are those the tablets saw.
+The service log step (:func:`service_log_step`) logs a service given to that resident
+(``serviceLog``: interpretation, transport or a hygiene kit, in progress), and the check asks
+that each such record is at a shelter the resident was staying in and that the records are
+those the tablets saw.
 """
 
 from __future__ import annotations
@@ -79,15 +85,24 @@ T = TypeVar("T")
 TABLET_PASSWORD = "tablet-bench-password"
 TABLET_PREFIX = "tablet."
 #: Refusals that concurrent tablets cause by design: they are counted, not errors.
-EXPECTED_REFUSALS = frozenset({"BED_OCCUPIED", "BED_HELD", "RESIDENT_ALREADY_IN_SHELTER"})
+EXPECTED_REFUSALS = frozenset(
+    {"BED_OCCUPIED", "BED_HELD", "RESIDENT_ALREADY_IN_SHELTER", "INSUFFICIENT_STOCK"}
+)
 #: Operations timed in the loop, in the order reported.
-OPERATIONS = ("availableBeds", "checkIn", "checkOut")
-#: Steps of the issue's loop not measured yet, and why.
-PENDING_STEPS = {
-    "distribution": "not measured yet: Item/StockMovement come with a later issue",
-    "serviceLog": "not measured yet: ServiceRecord comes with a later issue",
-}
-STOCK_CHECK = "not applicable yet: there is no stock ledger (Item/StockMovement, later issue)"
+OPERATIONS = (
+    "availableBeds",
+    "checkIn",
+    "stockReceive",
+    "stockDistribute",
+    "serviceLog",
+    "checkOut",
+)
+#: Steps of the issue's loop not measured yet, and why (none now).
+PENDING_STEPS: dict[str, str] = {}
+#: Kinds of service a tablet logs (any shelter role may log these).
+SERVICE_KINDS = ("INTERPRETATION", "TRANSPORT", "HYGIENE_KIT")
+#: Units a tablet receives when its own receipts may not cover the next distribution.
+RECEIPT_BATCH = 10
 #: Connections left to others (psql, other benches, superuser slots) when sizing the pools.
 CONNECTION_HEADROOM = 10
 #: The most connections all workers together open (the brief's ~80 of 100).
@@ -117,6 +132,19 @@ query FreeBeds($shelter: ID!, $first: Int!) {
 CHECK_IN = """
 mutation CheckIn($input: CheckInInput!) {
   checkIn(input: $input) { stay { id } errors { code field message } }
+}"""
+ITEMS = "{ items(first: 20, category: HYGIENE) { edges { node { id perishable } } } }"
+RECEIVE = """
+mutation Receive($input: StockReceiveInput!) {
+  stockReceive(input: $input) { movement { id onHandAfter } errors { code field message } }
+}"""
+DISTRIBUTE = """
+mutation Distribute($input: StockDistributeInput!) {
+  stockDistribute(input: $input) { movement { id onHandAfter } errors { code field message } }
+}"""
+SERVICE_LOG = """
+mutation ServiceLog($input: ServiceLogInput!) {
+  serviceLog(input: $input) { service { id } errors { code field message } }
 }"""
 CHECK_OUT = """
 mutation CheckOut($input: CheckOutInput!) {
@@ -267,6 +295,11 @@ class Tablet:
     turn: int = 0
     #: Mean pause (s) of the person at the desk before each step; 0: as fast as answered.
     think: float = 0.0
+    #: The hygiene item this tablet hands out (the same for every tablet: a shelter's tablets
+    #: share its stock of it).
+    item_id: str = ""
+    #: Units this tablet received and has not handed out (others may have taken them).
+    credit: int = 0
 
     async def request(self, query: str, variables: dict[str, Any], field_name: str) -> Outcome:
         """One GraphQL request, classified; no exception escapes for a server's failure."""
@@ -317,20 +350,73 @@ Step = Callable[[Tablet, Recorder, str, str], Awaitable[None]]
 
 
 async def distribution_step(tablet: Tablet, recorder: Recorder, resident: str, stay: str) -> None:
-    """Hook: hand the resident just checked in a hygiene kit and clothing (a stock movement of
-    kind distribution), as ``tablet.call(recorder, "distribution", …)``.
-
-    Not measured yet: the Item / StockMovement models and their mutation come with a later
-    issue. Then also turn :data:`STOCK_CHECK` into a check that stock on hand equals its ledger.
-    """
+    """Hand the resident just checked in one or two of the tablet's item (``stockDistribute``),
+    after receiving :data:`RECEIPT_BATCH` (``stockReceive``) when the tablet's own receipts do
+    not cover it. ``INSUFFICIENT_STOCK``: the shelter's other tablets took it first."""
+    quantity = tablet.rng.choice((1, 1, 2))
+    if tablet.credit < quantity:
+        await tablet.pause()
+        received = await tablet.call(
+            recorder,
+            "stockReceive",
+            RECEIVE,
+            {
+                "input": {
+                    "shelter": tablet.shelter_id,
+                    "item": tablet.item_id,
+                    "quantity": RECEIPT_BATCH,
+                    "donor": "Bench donor",
+                }
+            },
+            "stockReceive",
+        )
+        if received.ok:
+            tablet.credit += RECEIPT_BATCH
+        elif received.kind == "error":
+            await asyncio.sleep(BACKOFF)
+    await tablet.pause()
+    handed = await tablet.call(
+        recorder,
+        "stockDistribute",
+        DISTRIBUTE,
+        {
+            "input": {
+                "shelter": tablet.shelter_id,
+                "item": tablet.item_id,
+                "resident": resident,
+                "quantity": quantity,
+            }
+        },
+        "stockDistribute",
+    )
+    if handed.ok:
+        tablet.credit = max(0, tablet.credit - quantity)
+    elif handed.code == "INSUFFICIENT_STOCK":
+        tablet.credit = 0
+    elif handed.kind == "error":
+        await asyncio.sleep(BACKOFF)
 
 
 async def service_log_step(tablet: Tablet, recorder: Recorder, resident: str, stay: str) -> None:
-    """Hook: log a service the resident received (e.g. interpretation, legal aid), as
-    ``tablet.call(recorder, "serviceLog", …)``.
-
-    Not measured yet: the ServiceRecord model and its mutation come with a later issue.
-    """
+    """Log a service the resident just checked in is getting (``serviceLog``, in progress)."""
+    await tablet.pause()
+    logged = await tablet.call(
+        recorder,
+        "serviceLog",
+        SERVICE_LOG,
+        {
+            "input": {
+                "resident": resident,
+                "shelter": tablet.shelter_id,
+                "kind": tablet.rng.choice(SERVICE_KINDS),
+                "status": "IN_PROGRESS",
+                "provider": "Bench provider",
+            }
+        },
+        "serviceLog",
+    )
+    if logged.kind == "error":
+        await asyncio.sleep(BACKOFF)
 
 
 #: What a tablet does between check-in and check-out, in order.
@@ -558,6 +644,33 @@ CONSISTENCY = {
         SELECT count(*) FROM bed_assignment a JOIN stay s ON s.id = a.stay_id
         JOIN bed b ON b.id = a.bed_id JOIN room r ON r.id = b.room_id
         WHERE r.shelter_id <> s.shelter_id""",
+    "stock_levels_unequal_to_their_ledger": """
+        SELECT count(*) FROM stock_level l LEFT JOIN (
+          SELECT level_id, sum(delta) AS total, sum(greatest(delta, 0)) AS received
+          FROM stock_movement GROUP BY level_id) m ON m.level_id = l.id
+        WHERE l.on_hand <> coalesce(m.total, 0) OR l.received_total <> coalesce(m.received, 0)""",
+    "stock_movements_off_their_running_sums": """
+        SELECT count(*) FROM (
+          SELECT on_hand_after, received_through,
+                 sum(delta) OVER w AS running, sum(greatest(delta, 0)) OVER w AS received
+          FROM stock_movement WINDOW w AS (PARTITION BY level_id ORDER BY id)) m
+        WHERE on_hand_after <> running OR received_through <> received""",
+    "tablet_services_where_the_resident_did_not_stay": f"""
+        SELECT count(*) FROM service_record r JOIN account u ON u.id = r.recorded_by_id
+        WHERE u.username LIKE '{TABLET_PREFIX}%' AND NOT EXISTS (
+          SELECT 1 FROM stay s WHERE s.resident_id = r.resident_id
+            AND s.shelter_id = r.shelter_id AND s.checked_in_at <= r.recorded_at
+            AND (s.checked_out_at IS NULL OR s.checked_out_at >= r.recorded_at))""",
+    "negative_stock": """
+        SELECT (SELECT count(*) FROM stock_level WHERE on_hand < 0)
+             + (SELECT count(*) FROM stock_movement WHERE on_hand_after < 0)""",
+    "tablet_distributions_to_residents_not_staying": f"""
+        SELECT count(*) FROM stock_movement m JOIN stock_level l ON l.id = m.level_id
+        JOIN account u ON u.id = m.recorded_by_id
+        WHERE m.kind = 'distribution' AND u.username LIKE '{TABLET_PREFIX}%'
+          AND NOT EXISTS (SELECT 1 FROM stay s WHERE s.resident_id = m.resident_id
+            AND s.shelter_id = l.shelter_id AND s.checked_in_at <= m.recorded_at
+            AND (s.checked_out_at IS NULL OR s.checked_out_at >= m.recorded_at))""",
 }
 
 
@@ -584,6 +697,19 @@ async def consistency(url: str, since: datetime) -> dict[str, Any]:
                 f"{TABLET_PREFIX}%",
             )
         )
+        stock = dict(
+            await connection.fetch(
+                """SELECT m.kind, count(*) FROM stock_movement m
+                   JOIN account u ON u.id = m.recorded_by_id
+                   WHERE u.username LIKE $1 GROUP BY m.kind""",
+                f"{TABLET_PREFIX}%",
+            )
+        )
+        services = await connection.fetchval(
+            """SELECT count(*) FROM service_record r JOIN account u ON u.id = r.recorded_by_id
+               WHERE u.username LIKE $1""",
+            f"{TABLET_PREFIX}%",
+        )
         database = await connection.fetchrow(
             """SELECT deadlocks, xact_rollback FROM pg_stat_database
                WHERE datname = current_database()"""
@@ -598,7 +724,9 @@ async def consistency(url: str, since: datetime) -> dict[str, Any]:
         "audited_check_outs": int(audit.get("check_out", 0)),
         "deadlocks": int(database["deadlocks"]),
         "rollbacks": int(database["xact_rollback"]),
-        "stock_equals_ledger": STOCK_CHECK,
+        "stock_receipts_made": int(stock.get("receipt", 0)),
+        "stock_distributions_made": int(stock.get("distribution", 0)),
+        "services_logged": int(services),
     }
 
 
@@ -661,6 +789,10 @@ class TabletResults:
     error_samples: list[str]
     demo: dict[str, Any]
     pending_steps: dict[str, str] = field(default_factory=lambda: dict(PENDING_STEPS))
+    #: Receipts and distributions the tablets saw succeed (over the whole run).
+    client_received: int = 0
+    client_distributed: int = 0
+    client_logged: int = 0
 
     @property
     def errors(self) -> int:
@@ -675,6 +807,9 @@ class TabletResults:
             and c["stays_made"] == self.client_checked_in
             and c["audited_check_ins"] == c["stays_made"]
             and c["audited_check_outs"] == c["stays_made"] - c["stays_left_open"]
+            and c["stock_receipts_made"] == self.client_received
+            and c["stock_distributions_made"] == self.client_distributed
+            and c["services_logged"] == self.client_logged
         )
 
     def as_dict(self) -> dict[str, Any]:
@@ -728,8 +863,11 @@ class TabletResults:
             + ", ".join(f"{k.replace('_', ' ')} {v}" for k, v in c["violations"].items())
             + f"; stays made {c['stays_made']} (tablets saw {self.client_checked_in} check-ins)"
             f", left open {c['stays_left_open']}; audited check-ins {c['audited_check_ins']}, "
-            f"check-outs {c['audited_check_outs']}; deadlocks {c['deadlocks']}; stock equals "
-            f"ledger: {c['stock_equals_ledger']}.",
+            f"check-outs {c['audited_check_outs']}; stock receipts {c['stock_receipts_made']} "
+            f"and distributions {c['stock_distributions_made']} in the ledger (tablets saw "
+            f"{self.client_received} and {self.client_distributed}); services logged "
+            f"{c['services_logged']} (tablets saw {self.client_logged}); deadlocks "
+            f"{c['deadlocks']}.",
             "",
             f"Server log: {self.server_log['problems']} problem lines of "
             f"{self.server_log['lines']}.",
@@ -757,6 +895,12 @@ async def _sign_in(tablet: Tablet) -> None:
         raise ServerError(f"{tablet.username} sees {len(edges)} shelters, not its one")
     tablet.shelter_id = edges[0]["node"]["id"]
     tablet.shelter_kind = edges[0]["node"]["kind"]
+    answer = await tablet.http.post("/graphql", json={"query": ITEMS})
+    edges = answer.json()["data"]["items"]["edges"]
+    items = [e["node"]["id"] for e in edges if not e["node"]["perishable"]]
+    if not items:
+        raise ServerError("the catalogue has no hygiene item to hand out")
+    tablet.item_id = items[0]
 
 
 async def _register(tablet: Tablet, count: int) -> None:
@@ -933,6 +1077,9 @@ def run_tablets(
         total_seconds=round(time.monotonic() - started, 1),
         error_samples=recorder.error_samples,
         demo=prepared["demo"],
+        client_received=recorder.operation("stockReceive").total_ok,
+        client_distributed=recorder.operation("stockDistribute").total_ok,
+        client_logged=recorder.operation("serviceLog").total_ok,
     )
 
 
