@@ -6,6 +6,11 @@ from datetime import UTC, datetime, timedelta
 
 from server.domain.errors import DomainError, ErrorCode
 
+#: The instants any time given to Haven must lie between: no record is older, and the drivers
+#: cannot carry the far ends of Python's range.
+EARLIEST = datetime(1900, 1, 1, tzinfo=UTC)
+LATEST = datetime(9000, 1, 1, tzinfo=UTC)
+
 #: Tablets' clocks drift; a few minutes ahead is still "now".
 CLOCK_SKEW = timedelta(minutes=5)
 
@@ -36,6 +41,9 @@ def in_utc(at: datetime, field: list[str]) -> datetime:
     if at.tzinfo is None:
         raise DomainError(ErrorCode.INVALID_VALUE, field, "The time must include its time zone.")
     try:
-        return at.astimezone(UTC)
-    except OverflowError as error:  # e.g. 0001-01-01T00:00+14:00 is before year 1 in UTC
-        raise DomainError(ErrorCode.INVALID_VALUE, field, "The time is out of range.") from error
+        instant = at.astimezone(UTC)
+    except OverflowError:  # e.g. 0001-01-01T00:00+14:00 is before year 1 in UTC
+        instant = None
+    if instant is None or not EARLIEST <= instant < LATEST:  # asyncpg refuses year 1
+        raise DomainError(ErrorCode.INVALID_VALUE, field, "The time is out of range.")
+    return instant

@@ -136,3 +136,16 @@ async def test_a_time_without_its_zone_is_a_clear_error(gql: GraphQLClient, argu
     assert body["data"] is None
     assert body["errors"][0]["message"] == "The time must include its time zone."
     assert body["errors"][0]["extensions"]["code"] == "INVALID_VALUE"
+
+
+async def test_a_time_out_of_range_is_a_clear_error(gql: GraphQLClient) -> None:
+    # found by the fuzzer on PostgreSQL: asyncpg cannot carry year 1
+    admin = gql.as_token(await sign_in(Role.ADMIN))
+
+    body = await admin.post(
+        "query ($v: DateTime) { auditEvents(since: $v) { totalCount } }",
+        {"v": "0001-01-01T00:00:00+00:00"},
+    )
+
+    assert body["data"] is None
+    assert body["errors"][0]["message"] == "The time is out of range."
