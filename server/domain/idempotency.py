@@ -35,7 +35,16 @@ _CLAIMS = 3
 
 
 def fingerprint(operation: str, request: Mapping[str, Any]) -> str:
-    """SHA-256 of the operation and its input in a canonical form (key order, dates as ISO)."""
+    """SHA-256 of the operation and its input in a canonical form (key order, dates as ISO).
+    Fields left null are left out, so a request queued before an optional field was added to
+    its input still matches its replay after the upgrade."""
+
+    def given(value: Any) -> Any:
+        if isinstance(value, Mapping):
+            return {key: given(item) for key, item in value.items() if item is not None}
+        if isinstance(value, list | tuple):
+            return [given(item) for item in value]
+        return value
 
     def plain(value: Any) -> Any:
         if isinstance(value, Enum):
@@ -46,7 +55,9 @@ def fingerprint(operation: str, request: Mapping[str, Any]) -> str:
             return str(value)
         raise TypeError(f"cannot fingerprint {type(value).__name__}")
 
-    text = json.dumps([operation, request], sort_keys=True, default=plain, ensure_ascii=False)
+    text = json.dumps(
+        [operation, given(request)], sort_keys=True, default=plain, ensure_ascii=False
+    )
     return hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest()
 
 

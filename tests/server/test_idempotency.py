@@ -187,3 +187,15 @@ def test_the_fingerprint_is_canonical() -> None:
     assert a == b
     assert a != fingerprint("checkOut", {"resident": "UmVzaWRlbnQ6MQ==", "bed": "QmVkOjE="})
     assert a != fingerprint("checkIn", {"resident": "UmVzaWRlbnQ6MQ==", "bed": "QmVkOjI="})
+
+
+def test_a_field_left_null_does_not_change_the_fingerprint() -> None:
+    # a check-in queued before CheckInInput gained `hold`, replayed after the upgrade
+    before = fingerprint("checkIn", {"resident": "UmVzaWRlbnQ6MQ==", "bed": "QmVkOjE="})
+    after = fingerprint(
+        "checkIn", {"resident": "UmVzaWRlbnQ6MQ==", "bed": "QmVkOjE=", "hold": None, "at": None}
+    )
+    assert before == after
+    assert before != fingerprint(
+        "checkIn", {"resident": "UmVzaWRlbnQ6MQ==", "bed": "QmVkOjE=", "hold": "QmVkSG9sZDox"}
+    )

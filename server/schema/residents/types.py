@@ -204,8 +204,9 @@ class Resident(LoadedNode, relay.Node):
         return [ServiceRecord.from_model(row) for row in rows]
 
     @strawberry.field(
-        description="Stays (check-in, transfer, check-out) and services (logged, status "
-        "changes, stages, court hearings) newest first, of what you may read."
+        description="Stays (check-in, transfer, check-out), services (logged, status changes, "
+        "stages, court hearings), medical appointments, counselling sessions and hand-outs, "
+        "newest first, of what you may read."
     )
     async def timeline(
         self,
