@@ -7,15 +7,40 @@ STAMP := $(VENV)/.installed
 # The embedded database `make run` serves; PostgreSQL via HAVEN_DATABASE_URL.
 export HAVEN_DATABASE_URL ?= sqlite://haven.sqlite3
 
-.PHONY: install run serve-prod test test-postgres schema bench lint clean
+# The tablet app's server: `make run` serves here, `make mobile` signs in to it.
+HAVEN_SERVER ?= http://127.0.0.1:8000
 
-$(STAMP): pyproject.toml
+# Debian packages the tablet app needs: KivyMD pulls pycairo, which builds against cairo (found with
+# pkg-config); Kivy draws through Mesa's EGL, offscreen in the tests and `make screenshots`.
+DEBS := pkg-config libcairo2-dev libgl1 libegl1 libegl-mesa0 libgl1-mesa-dri libgles2
+
+# Headless Kivy: an offscreen GL surface, no command-line parsing, a settings folder of our own.
+KIVY_HEADLESS := SDL_VIDEODRIVER=offscreen KIVY_NO_ARGS=1 KIVY_LOG_MODE=PYTHON \
+	KIVY_HOME=$(CURDIR)/.venv/kivy-home
+
+.PHONY: install debs run serve-prod mobile screenshots test test-postgres schema bench lint clean
+
+$(STAMP): pyproject.toml | debs
 	test -d $(VENV) || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -e '.[test]'
+	$(BIN)/python -m pip install --quiet -e '.[test,mobile]'
 	touch $(STAMP)
 
 install: $(STAMP)
+
+# Installs only what is missing, and only as root (CI runs as root on a clean clone); anyone else is
+# told the command to run.
+debs:
+	@command -v dpkg >/dev/null || { echo "install: not Debian; install: $(DEBS)" >&2; exit 0; }; \
+	missing=$$(for p in $(DEBS); do dpkg -s $$p >/dev/null 2>&1 || echo $$p; done); \
+	if [ -n "$$missing" ]; then \
+	  if [ "$$(id -u)" = 0 ]; then \
+	    echo "install: apt-get install" $$missing; \
+	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq \
+	      -o Dpkg::Use-Pty=0 --no-install-recommends $$missing >/dev/null; \
+	  else echo "install: missing Debian packages; run: sudo apt-get install" $$missing >&2; exit 1; \
+	  fi; \
+	fi
 
 run: install
 	$(BIN)/haven migrate
@@ -33,6 +58,16 @@ serve-prod: install
 	  { echo "serve-prod: set HAVEN_DATA_KEY or HAVEN_DATA_KEY_FILE" >&2; exit 2; }
 	HAVEN_ENV=production $(BIN)/haven serve --workers $(WORKERS)
 
+# The tablet app against `make run`'s server (HAVEN_SERVER to point it elsewhere).
+mobile: install
+	HAVEN_SERVER=$(HAVEN_SERVER) $(BIN)/python -m mobile
+
+# Every screen, both orientations, four languages, to screenshots/*.png; fails on overflowing text,
+# a small touch target or an untranslated string.
+screenshots: install
+	mkdir -p $(VENV)/kivy-home
+	$(KIVY_HEADLESS) $(BIN)/python -m mobile.screenshots --out screenshots
+
 test: install
 	$(BIN)/python -m pytest
 
@@ -42,8 +77,8 @@ test-postgres: install
 		$(BIN)/python -m pytest
 
 lint: install
-	$(BIN)/ruff check server tests fixtures bench
-	$(BIN)/ruff format --check server tests fixtures bench
+	$(BIN)/ruff check server tests fixtures bench mobile
+	$(BIN)/ruff format --check server tests fixtures bench mobile
 	$(BIN)/mypy
 
 schema: install
