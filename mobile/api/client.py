@@ -37,13 +37,23 @@ class HavenClient:
         timeout: httpx.Timeout | float = TIMEOUT,
         transport: httpx.AsyncBaseTransport | None = None,
     ) -> None:
-        self.url = url.rstrip("/")
+        #: The server's address as typed at sign-in ("http://" assumed); may be changed.
+        self.url = url
         self.token: str | None = None
         #: The signed-in person as operations.VIEWER asks for them.
         self.viewer: dict[str, Any] | None = None
         self._http = httpx.AsyncClient(
             timeout=timeout, transport=transport, headers={"user-agent": USER_AGENT}
         )
+
+    @property
+    def url(self) -> str:
+        return self._url
+
+    @url.setter
+    def url(self, url: str) -> None:
+        url = url.strip().rstrip("/")
+        self._url = url if "://" in url else f"http://{url}"
 
     @property
     def username(self) -> str | None:
@@ -113,7 +123,7 @@ class HavenClient:
                 json={"query": document, "variables": variables},
                 headers=headers,
             )
-        except (httpx.TransportError, httpx.TimeoutException) as error:
+        except (httpx.TransportError, httpx.InvalidURL) as error:
             raise Unreachable(str(error) or type(error).__name__) from error
         if response.status_code in GATEWAY_DOWN:
             raise Unreachable(f"the server is not answering ({response.status_code})")
@@ -122,9 +132,9 @@ class HavenClient:
         except ValueError:
             body = None
         if not isinstance(body, dict):
-            raise Refused(
-                [UserError("BAD_REQUEST", (), f"The server answered {response.status_code}.")]
-            )
+            status = response.status_code
+            code = "SERVER_ERROR" if status >= 500 else "BAD_REQUEST"
+            raise Refused([UserError(code, (), f"The server answered {status}.")])
         return _data(body)
 
 

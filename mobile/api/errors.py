@@ -44,8 +44,8 @@ class SessionEnded(Exception):
 
 
 class Refused(Exception):
-    """The server answered no: a payload's ``errors``, or a top-level refusal (FORBIDDEN, a
-    request it could not read) turned into one."""
+    """The server answered no: a payload's ``errors``, or a top-level refusal turned into one
+    (FORBIDDEN; BAD_REQUEST for a request it could not read; SERVER_ERROR for a failure)."""
 
     def __init__(self, errors: list[UserError]) -> None:
         self.errors = errors

@@ -48,8 +48,9 @@ CREATE TABLE IF NOT EXISTS outbox_meta (
     name TEXT PRIMARY KEY,
     value TEXT NOT NULL
 );
-CREATE TABLE IF NOT EXISTS outbox_account (
-    username TEXT PRIMARY KEY,
+CREATE TABLE IF NOT EXISTS outbox_key (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    username TEXT NOT NULL,
     key_check BLOB NOT NULL,
     created_at TEXT NOT NULL
 );
@@ -60,6 +61,7 @@ CREATE TABLE IF NOT EXISTS queued_action (
     variables BLOB NOT NULL,
     idempotency_key TEXT NOT NULL UNIQUE,
     account TEXT NOT NULL,
+    key_id INTEGER NOT NULL REFERENCES outbox_key (id),
     created_at TEXT NOT NULL,
     state TEXT NOT NULL,
     state_at TEXT NOT NULL,
@@ -69,7 +71,7 @@ CREATE TABLE IF NOT EXISTS queued_action (
     summary TEXT NOT NULL DEFAULT '',
     redo_of INTEGER REFERENCES queued_action (id)
 );
-CREATE INDEX IF NOT EXISTS queued_action_account_state ON queued_action (account, state, id);
+CREATE INDEX IF NOT EXISTS queued_action_key_state ON queued_action (key_id, state, id);
 CREATE TRIGGER IF NOT EXISTS queued_action_kept BEFORE DELETE ON queued_action
 BEGIN
     SELECT RAISE(ABORT, 'the outbox keeps every action');
@@ -127,33 +129,40 @@ class Outbox:
                 (base64.b64encode(secrets.token_bytes(16)).decode(),),
             )
         self._account: str | None = None
+        self._key_id: int | None = None
         self._fernet: Fernet | None = None
 
     # -- who may read it -------------------------------------------------------------------
 
-    def unlock(self, username: str, password: str) -> None:
-        """Derive this person's key. The first time, it is remembered (as a check value); after
-        that a different password raises OutboxLocked."""
+    def unlock(self, username: str, password: str, *, new_key: bool = False) -> None:
+        """Derive this person's key from their password. The first time it is remembered (as a
+        check value); after that a password that opens none of their keys raises OutboxLocked,
+        unless ``new_key``: then the actions queued under the old password stay kept, unread,
+        until that password is given again, and new ones use the new key (a password changed
+        on the server)."""
         fernet = Fernet(self._derive(username, password))
-        row = self._db.execute(
-            "SELECT key_check FROM outbox_account WHERE username = ?", (username,)
-        ).fetchone()
-        if row is None:
-            with self._transaction():
-                self._db.execute(
-                    "INSERT INTO outbox_account (username, key_check, created_at) VALUES (?, ?, ?)",
-                    (username, fernet.encrypt(_CHECK), _now().isoformat()),
-                )
-        else:
+        rows = self._db.execute(
+            "SELECT id, key_check FROM outbox_key WHERE username = ? ORDER BY id", (username,)
+        ).fetchall()
+        for row in rows:
             try:
                 fernet.decrypt(row["key_check"])
-            except InvalidToken as error:
-                raise OutboxLocked(f"the password does not open {username}'s queue") from error
-        self._account, self._fernet = username, fernet
+            except InvalidToken:
+                continue
+            self._account, self._key_id, self._fernet = username, row["id"], fernet
+            return
+        if rows and not new_key:
+            raise OutboxLocked(f"the password does not open {username}'s queue")
+        with self._transaction():
+            cursor = self._db.execute(
+                "INSERT INTO outbox_key (username, key_check, created_at) VALUES (?, ?, ?)",
+                (username, fernet.encrypt(_CHECK), _now().isoformat()),
+            )
+        self._account, self._key_id, self._fernet = username, cursor.lastrowid, fernet
 
     def lock(self) -> None:
         """Forget the key (at sign-out)."""
-        self._account = self._fernet = None
+        self._account = self._key_id = self._fernet = None
 
     @property
     def account(self) -> str | None:
@@ -166,10 +175,10 @@ class Outbox:
         kdf = Scrypt(salt=salt + username.encode(), length=32, n=SCRYPT_N, r=SCRYPT_R, p=SCRYPT_P)
         return base64.urlsafe_b64encode(kdf.derive(password.encode()))
 
-    def _key(self) -> tuple[str, Fernet]:
-        if self._account is None or self._fernet is None:
+    def _key(self) -> tuple[int, str, Fernet]:
+        if self._account is None or self._key_id is None or self._fernet is None:
             raise OutboxLocked("sign in to open the queue")
-        return self._account, self._fernet
+        return self._key_id, self._account, self._fernet
 
     # -- adding and reading ----------------------------------------------------------------
 
@@ -177,19 +186,20 @@ class Outbox:
         self, operation: str, document: str, variables: dict[str, Any], summary: str = ""
     ) -> QueuedAction:
         """A new pending action, behind every other, with an idempotency key of its own."""
-        account, fernet = self._key()
+        key_id, account, fernet = self._key()
         now = _now().isoformat()
         with self._transaction():
             cursor = self._db.execute(
                 "INSERT INTO queued_action (operation, document, variables, idempotency_key,"
-                " account, created_at, state, state_at, summary)"
-                " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                " account, key_id, created_at, state, state_at, summary)"
+                " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                 (
                     operation,
                     document,
                     _seal(fernet, variables),
                     str(uuid.uuid4()),
                     account,
+                    key_id,
                     now,
                     State.PENDING.value,
                     now,
@@ -200,9 +210,9 @@ class Outbox:
         return self.get(cursor.lastrowid)
 
     def get(self, id: int) -> QueuedAction:
-        account, fernet = self._key()
+        key_id, _, fernet = self._key()
         row = self._db.execute(
-            "SELECT * FROM queued_action WHERE id = ? AND account = ?", (id, account)
+            "SELECT * FROM queued_action WHERE id = ? AND key_id = ?", (id, key_id)
         ).fetchone()
         if row is None:
             raise KeyError(id)
@@ -222,12 +232,13 @@ class Outbox:
 
     def pending_count(self) -> int:
         """This person's unsent actions (0 while locked)."""
-        if self._account is None:
+        if self._key_id is None:
             return 0
-        return self._count(self._account, UNSENT)
+        return self._count(self._key_id, UNSENT)
 
     def waiting_accounts(self) -> dict[str, int]:
-        """Everyone's unsent actions, by username: others' wait for them to sign in."""
+        """Everyone's unsent actions, by username: others' (and those under a password since
+        changed) wait for the key that opens them."""
         rows = self._db.execute(
             "SELECT account, count(*) FROM queued_action WHERE state IN (?, ?) GROUP BY account",
             tuple(state.value for state in UNSENT),
@@ -244,7 +255,7 @@ class Outbox:
         self._update(id, UNSENT, State.PENDING)
 
     def mark_done(self, id: int, payload: dict[str, Any]) -> None:
-        _, fernet = self._key()
+        _, _, fernet = self._key()
         self._update(id, UNSENT, State.DONE, "payload = ?", (_seal(fernet, payload),))
 
     def mark_refused(self, id: int, errors: list[UserError]) -> None:
@@ -278,19 +289,19 @@ class Outbox:
     # -- the file --------------------------------------------------------------------------
 
     def _select(self, states: tuple[State, ...]) -> list[QueuedAction]:
-        account, fernet = self._key()
+        key_id, _, fernet = self._key()
         marks = ", ".join("?" * len(states))
         rows = self._db.execute(
-            f"SELECT * FROM queued_action WHERE account = ? AND state IN ({marks}) ORDER BY id",
-            (account, *(state.value for state in states)),
+            f"SELECT * FROM queued_action WHERE key_id = ? AND state IN ({marks}) ORDER BY id",
+            (key_id, *(state.value for state in states)),
         ).fetchall()
         return [_action(row, fernet) for row in rows]
 
-    def _count(self, account: str, states: tuple[State, ...]) -> int:
+    def _count(self, key_id: int, states: tuple[State, ...]) -> int:
         marks = ", ".join("?" * len(states))
         row = self._db.execute(
-            f"SELECT count(*) FROM queued_action WHERE account = ? AND state IN ({marks})",
-            (account, *(state.value for state in states)),
+            f"SELECT count(*) FROM queued_action WHERE key_id = ? AND state IN ({marks})",
+            (key_id, *(state.value for state in states)),
         ).fetchone()
         return int(row[0])
 
@@ -302,19 +313,19 @@ class Outbox:
         extra: str = "",
         parameters: tuple[Any, ...] = (),
     ) -> None:
-        account, _ = self._key()
+        key_id, _, _ = self._key()
         marks = ", ".join("?" * len(allowed))
         assignments = ", ".join(filter(None, ["state = ?", "state_at = ?", extra]))
         statement = (
             f"UPDATE queued_action SET {assignments}"
-            f" WHERE id = ? AND account = ? AND state IN ({marks})"
+            f" WHERE id = ? AND key_id = ? AND state IN ({marks})"
         )
         values = (
             state.value,
             _now().isoformat(),
             *parameters,
             id,
-            account,
+            key_id,
             *(s.value for s in allowed),
         )
         with self._transaction():

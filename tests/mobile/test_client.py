@@ -159,3 +159,25 @@ async def test_no_answer_in_time_is_unreachable() -> None:
             await client.query(operations.VIEWER)
     finally:
         await client.aclose()
+
+
+async def test_a_server_failing_is_a_refusal_not_silence() -> None:
+    """A 500 is an answer: the action is shown as refused (to redo), not retried forever."""
+    transport = httpx.MockTransport(lambda request: httpx.Response(500, text="Internal error"))
+    client = HavenClient("http://haven.test", transport=transport)
+    try:
+        with pytest.raises(Refused) as refused:
+            await client.query(operations.VIEWER)
+        assert refused.value.codes == ["SERVER_ERROR"]
+    finally:
+        await client.aclose()
+
+
+async def test_the_address_as_typed_at_the_front_desk() -> None:
+    client = HavenClient(" 192.168.1.20:8000/ ")
+    try:
+        assert client.url == "http://192.168.1.20:8000"
+        client.url = "https://haven.example.org"
+        assert client.url == "https://haven.example.org"
+    finally:
+        await client.aclose()

@@ -145,3 +145,23 @@ def test_redo_queues_it_again_at_the_end(outbox: Outbox) -> None:
     assert outbox.get(refused.id).state is State.REDONE and outbox.refused() == []
     with pytest.raises(ValueError):
         outbox.redo(later.id)  # only a refusal is redone
+
+
+def test_a_changed_password_keeps_the_old_queue_aside(tmp_path: Path, outbox: Outbox) -> None:
+    old = outbox.add("checkIn", operations.CHECK_IN, {"input": {"bed": "B1"}}, "→ B1")
+    outbox.close()
+
+    # the password was changed on the server: the old queue stays, unread, and new work goes on
+    again = Outbox(tmp_path)
+    with pytest.raises(OutboxLocked):
+        again.unlock("staff.almaty", "the new password")
+    again.unlock("staff.almaty", "the new password", new_key=True)
+    assert again.pending() == []
+    new = again.add("checkIn", operations.CHECK_IN, {"input": {"bed": "B2"}}, "→ B2")
+    assert [item.id for item in again.pending()] == [new.id]
+    assert again.waiting_accounts() == {"staff.almaty": 2}
+
+    # the old password still opens the old one
+    again.unlock("staff.almaty", PASSWORD)
+    assert [item.id for item in again.pending()] == [old.id]
+    again.close()
