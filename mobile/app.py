@@ -25,7 +25,6 @@ from kivy.properties import (
     StringProperty,
 )
 from kivymd.app import MDApp
-from kivymd.uix.snackbar import MDSnackbar, MDSnackbarSupportingText
 
 from mobile import screens
 from mobile.i18n import LANGUAGES, _, current_language, switch_language
@@ -40,6 +39,9 @@ IDLE_MINUTES = 10.0
 
 #: Seconds between attempts to send what waits in the queue.
 DRAIN_EVERY = 5.0
+
+#: Seconds a message stays in the band at the bottom.
+BANNER_SECONDS = 6.0
 
 
 class HavenApp(MDApp):
@@ -63,6 +65,8 @@ class HavenApp(MDApp):
     current = StringProperty("")
     #: Messages shown to the person, newest last (tests read them).
     notices = ListProperty()
+    #: The latest message, shown in a band at the bottom for a few seconds.
+    banner = StringProperty("")
 
     def __init__(
         self,
@@ -320,15 +324,12 @@ class HavenApp(MDApp):
             return
         self.notices.append(text)
         log.info("notice: %s", text)
-        if self.root is None:
-            return
-        MDSnackbar(
-            MDSnackbarSupportingText(text=text),
-            y="24dp",
-            pos_hint={"center_x": 0.5},
-            size_hint_x=0.6,
-            duration=3,
-        ).open()
+        self.banner = text
+        Clock.unschedule(self._clear_banner)
+        Clock.schedule_once(self._clear_banner, BANNER_SECONDS)
+
+    def _clear_banner(self, _dt: float) -> None:
+        self.banner = ""
 
     def on_stop(self) -> None:
         for task in list(self._tasks):

@@ -116,11 +116,16 @@ class HavenScreen(MDScreen):
         *,
         summary: str,
         done: str | None = None,
+        redo: int | None = None,
     ) -> Outcome:
-        """Sends a change through the offline queue and tells the person what became of it."""
+        """Sends a change through the offline queue and tells the person what became of it;
+        `redo` names a refused action this one replaces (kept, marked redone)."""
         from mobile.api.actions import Queued, RefusedResult, Sent
 
-        result = await self.api.run(operation, document, variables, summary=summary)
+        if redo:
+            result = await self.api.redo(redo, variables)
+        else:
+            result = await self.api.run(operation, document, variables, summary=summary)
         if isinstance(result, Sent):
             self.say(done or _("Done."))
             return Outcome(True, False, False, result.payload)
