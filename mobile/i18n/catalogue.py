@@ -27,7 +27,7 @@ LANGUAGE_NAMES: dict[str, str] = {
     "en": "English",
     "ru": "Русский",
     "kk": "Қазақша",
-    "uz": "O‘zbekcha",
+    "uz": "Oʻzbekcha",
 }
 
 #: The Babel locale of each language: Uzbek is written in the Latin script.

@@ -18,6 +18,15 @@ OPERATIONS = {
     "checkIn": N_("Check in"),
     "checkOut": N_("Check out"),
     "transfer": N_("Move to another bed"),
+    "stockDistribute": N_("Hand out"),
+    "stockReceive": N_("Receive a delivery"),
+    "stockCount": N_("Count stock"),
+    "serviceLog": N_("Log a service"),
+    "appointmentSchedule": N_("New appointment"),
+    "visitRecord": N_("Record a visit"),
+    "appointmentMarkNoShow": N_("Did not come"),
+    "counsellingSessionSchedule": N_("New session"),
+    "counsellingSessionRecord": N_("Record a session"),
 }
 
 #: How many sent actions the list keeps showing.

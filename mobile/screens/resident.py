@@ -41,6 +41,8 @@ TIMELINE_KINDS = {
     "DISTRIBUTION": N_("Handed out"),
 }
 
+STAYING = N_("Staying in {shelter}, room {room}, bed {bed}; days in the shelter: {days}")
+
 #: Quick actions: (screen, label, icon), shown when the role may open the screen.
 QUICK_ACTIONS = [
     ("handout", N_("Hand out"), "basket"),
@@ -122,7 +124,7 @@ class ResidentScreen(HavenScreen):
         if stay:
             bed = stay.get("bed") or {}
             lines.append(
-                _("Staying in {shelter}, room {room}, bed {bed}, for {days} days").format(
+                _(STAYING).format(
                     shelter=(stay.get("shelter") or {}).get("name", ""),
                     room=(bed.get("room") or {}).get("name", ""),
                     bed=bed.get("label", ""),
