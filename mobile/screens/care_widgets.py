@@ -234,6 +234,15 @@ class CareScreen(HavenScreen):
     #: True in landscape: forms sit beside their lists.
     wide = BooleanProperty(True)
 
+    #: False from entering the screen until what it shows has been loaded (or failed to).
+    ready = BooleanProperty(False)
+
+    def on_enter(self, *args: Any) -> None:
+        self.ready = False
+        self.status = ""
+        task = self.run(self.refresh())
+        task.add_done_callback(lambda _task: setattr(self, "ready", True))
+
     def on_size(self, *_args: Any) -> None:
         self.wide = self.width > self.height
 
