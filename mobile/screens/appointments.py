@@ -12,14 +12,14 @@ from typing import Any
 from kivy.properties import ListProperty, ObjectProperty
 
 from mobile.api import care
-from mobile.i18n import _, format_date, format_time, on_language
+from mobile.i18n import _, format_date, format_time
 from mobile.i18n.catalogue import parse_moment
 from mobile.screens.care_labels import (
     appointment_kind_label,
     appointment_status_label,
     person_label,
 )
-from mobile.screens.care_widgets import CareScreen, local_today
+from mobile.screens.care_widgets import CareScreen, follow_language, local_today
 
 
 class AppointmentsScreen(CareScreen):
@@ -28,7 +28,7 @@ class AppointmentsScreen(CareScreen):
     appointments = ListProperty()
 
     def on_kv_post(self, base_widget: Any) -> None:
-        on_language(lambda _lang: self.show_rows())
+        follow_language(self.show_rows)
 
     async def refresh(self) -> None:
         if self.day is None or self.params.get("today", True):

@@ -11,6 +11,7 @@ class that knows the shelter, the resident and the day.
 from __future__ import annotations
 
 import datetime as dt
+import weakref
 from collections.abc import Callable, Sequence
 from typing import Any
 
@@ -160,7 +161,7 @@ class Choices(MDStackLayout):
 
     def __init__(self, **kwargs: Any) -> None:
         super().__init__(**kwargs)
-        on_language(lambda _lang: self.rebuild())
+        follow_language(self.rebuild)
 
     def on_options(self, *_args: Any) -> None:
         self.rebuild()
@@ -194,7 +195,7 @@ class Marks(MDStackLayout):
 
     def __init__(self, **kwargs: Any) -> None:
         super().__init__(**kwargs)
-        on_language(lambda _lang: self.rebuild())
+        follow_language(self.rebuild)
 
     def on_options(self, *_args: Any) -> None:
         self.rebuild()
@@ -219,6 +220,19 @@ class Marks(MDStackLayout):
     def _tapped(self, button: Any) -> None:
         self.tapped = ""
         self.tapped = button.choice
+
+
+def follow_language(method: Callable[[], Any]) -> None:
+    """Calls the bound method after each language switch while its widget lives (a screen
+    dropped at sign-out is not kept alive by the listener)."""
+    ref = weakref.WeakMethod(method)
+
+    def call(_lang: str) -> None:
+        bound = ref()
+        if bound is not None:
+            bound()
+
+    on_language(call)
 
 
 def labelled(values: Sequence[str], label: Callable[[str | None], str]) -> list[tuple[str, Any]]:

@@ -12,7 +12,7 @@ from typing import Any
 from kivy.properties import ListProperty, StringProperty
 
 from mobile.api import care
-from mobile.i18n import _, format_datetime, on_language
+from mobile.i18n import _, format_datetime
 from mobile.i18n.catalogue import parse_moment
 from mobile.screens.care_labels import (
     language_label,
@@ -21,7 +21,7 @@ from mobile.screens.care_labels import (
     session_kind_label,
     session_status_label,
 )
-from mobile.screens.care_widgets import CareScreen
+from mobile.screens.care_widgets import CareScreen, follow_language
 
 SHOWN = ("SCHEDULED", "RECORDED")
 #: Pages of 100 read at most (oldest first, so the latest recorded are on the last).
@@ -75,7 +75,7 @@ class SessionsScreen(CareScreen):
 
     def on_kv_post(self, base_widget: Any) -> None:
         self.ids.showing.options = [(value, shown_label) for value in SHOWN]
-        on_language(lambda _lang: self.on_sessions())
+        follow_language(self.on_sessions)
 
     async def refresh(self) -> None:
         await self.load()

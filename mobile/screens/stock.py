@@ -11,9 +11,9 @@ from typing import Any
 from kivy.properties import ListProperty, StringProperty
 
 from mobile.api import care
-from mobile.i18n import _, format_number, on_language
+from mobile.i18n import _, format_number
 from mobile.screens.care_labels import category_label, item_label, unit_label
-from mobile.screens.care_widgets import CareScreen, labelled
+from mobile.screens.care_widgets import CareScreen, follow_language, labelled
 
 CATEGORIES = ("FOOD", "CLOTHING", "HYGIENE", "MEDICAL_SUPPLY", "OTHER")
 
@@ -45,7 +45,7 @@ class StockScreen(CareScreen):
 
     def on_kv_post(self, base_widget: Any) -> None:
         self.ids.category.options = [("", all_label), *labelled(CATEGORIES, category_label)]
-        on_language(lambda _lang: self.on_levels())
+        follow_language(self.on_levels)
 
     async def refresh(self) -> None:
         self.heading = self.app.shelter_name

@@ -11,9 +11,9 @@ from typing import Any
 from kivy.properties import ListProperty, StringProperty
 
 from mobile.api import care
-from mobile.i18n import _, format_number, on_language
+from mobile.i18n import _, format_number
 from mobile.screens.care_labels import item_label, unit_label
-from mobile.screens.care_widgets import CareScreen, whole_number
+from mobile.screens.care_widgets import CareScreen, follow_language, whole_number
 from mobile.screens.stock import level_row
 
 
@@ -24,7 +24,7 @@ class StockCountScreen(CareScreen):
     books = StringProperty("")
 
     def on_kv_post(self, base_widget: Any) -> None:
-        on_language(lambda _lang: self.on_levels())
+        follow_language(self.on_levels)
 
     async def refresh(self) -> None:
         self.heading = self.app.shelter_name

@@ -12,9 +12,15 @@ from typing import Any
 from kivy.properties import ListProperty, StringProperty
 
 from mobile.api import care
-from mobile.i18n import _, format_number, on_language
+from mobile.i18n import _, format_number
 from mobile.screens.care_labels import category_label, item_label, unit_label
-from mobile.screens.care_widgets import CareScreen, labelled, parse_day, whole_number
+from mobile.screens.care_widgets import (
+    CareScreen,
+    follow_language,
+    labelled,
+    parse_day,
+    whole_number,
+)
 
 CATEGORIES = ("FOOD", "CLOTHING", "HYGIENE", "MEDICAL_SUPPLY", "OTHER")
 
@@ -27,7 +33,7 @@ class StockReceiveScreen(CareScreen):
 
     def on_kv_post(self, base_widget: Any) -> None:
         self.ids.category.options = labelled(CATEGORIES, category_label)
-        on_language(lambda _lang: self.on_catalogue())
+        follow_language(self.on_catalogue)
 
     async def refresh(self) -> None:
         self.heading = self.app.shelter_name
