@@ -25,10 +25,18 @@ from kivy.properties import (
     StringProperty,
 )
 from kivymd.app import MDApp
+from kivymd.uix import button, selectioncontrol
 
 from mobile import screens
 from mobile.i18n import LANGUAGES, _, current_language, switch_language
+from mobile.remembered import RememberedReads
+from mobile.widgets import nav, rows
 from mobile.widgets.theme import register_fonts
+
+#: KivyMD loads a widget's rules when its module is first imported: these are imported before
+#: widgets/base.kv is loaded, so that its 48 dp touch targets come last and win; nav and rows
+#: register the app's own widgets with Kivy's Factory for the .kv files.
+PRELOADED = (button, selectioncontrol, nav, rows)
 
 log = logging.getLogger(__name__)
 
@@ -86,6 +94,8 @@ class HavenApp(MDApp):
         self._language_option = language
         self._idle_option = idle_minutes
         self.client: Any = None
+        #: The client as screens read through it (answers kept for when offline).
+        self.reads: Any = None
         self.outbox: Any = None
         self.actions: Any = None
         self._tasks: set[asyncio.Task[Any]] = set()
@@ -212,6 +222,7 @@ class HavenApp(MDApp):
             self.outbox = Outbox(self.data_dir)
         self.outbox.unlock(username.strip(), password)
         self.client = client
+        self.reads = RememberedReads(client, on_offline=self._offline)
         self.actions = Actions(client, self.outbox)
         self.actions.on_change(self._queue_changed)
         self.server_url = server_url
@@ -235,6 +246,11 @@ class HavenApp(MDApp):
     async def sign_out(self, *, message: str | None = None) -> None:
         """Ends the session: the token is forgotten, every screen with its data is dropped."""
         client, self.client, self.actions = self.client, None, None
+        if self.reads is not None:
+            self.reads.forget()
+            self.reads = None
+        if self.outbox is not None:
+            self.outbox.lock()
         if client is not None:
             try:
                 await client.logout()
@@ -266,6 +282,9 @@ class HavenApp(MDApp):
         client, self.client = self.client, None
         if client is not None:
             await _close(client)
+
+    def _offline(self, offline: bool) -> None:
+        self.online = not offline
 
     # -- inactivity ------------------------------------------------------------------------
 

@@ -82,8 +82,11 @@ class Translator(Observable):
         self.lang = lang
         self.strings = {} if lang == SOURCE_LANGUAGE else catalogue.load(lang)
         self.missing = set()
-        for func, largs, _kwargs in list(self.observers):
-            func(largs, None, None)
+        for index, (func, largs, _kwargs) in enumerate(list(self.observers)):
+            try:
+                func(*largs, None, None)
+            except ReferenceError:  # the widget of that rule is gone
+                self.observers[index] = (_unbound, (), {})
 
 
 def _unbound(*_args: Any) -> None:

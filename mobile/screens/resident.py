@@ -204,7 +204,9 @@ def _day(moment: str | None) -> Any:
 
 
 def describe(subject: dict[str, Any]) -> str:
-    """One line about a timeline entry's subject, from the fields the server gave."""
+    """One line about a timeline entry's subject, from the fields the server gave, in words."""
+    from mobile.screens import care_labels as labels
+
     kind = subject.get("__typename")
     if kind == "Stay":
         destination = subject.get("exitDestination")
@@ -216,17 +218,33 @@ def describe(subject: dict[str, Any]) -> str:
             room=(bed.get("room") or {}).get("name", ""), bed=bed.get("label", "")
         )
     if kind == "StockMovement":
-        item = subject.get("item") or {}
-        return f"{item.get('name', '')} × {subject.get('quantity', '')}"
+        return f"{labels.item_label(subject.get('item'))} × {subject.get('quantity', '')}"
     if kind == "ServiceChange":
         service = subject.get("service") or {}
-        return " · ".join(
-            str(part) for part in (service.get("kind"), service.get("provider")) if part
+        parts = (
+            labels.service_kind_label(service.get("kind")),
+            labels.service_status_label(subject.get("serviceStatus")),
+            service.get("provider"),
         )
+        return " · ".join(str(part) for part in parts if part)
     if kind == "MedicalAppointment":
-        return str(subject.get("appointmentKind") or "")
+        return " · ".join(
+            part
+            for part in (
+                labels.appointment_kind_label(subject.get("appointmentKind")),
+                labels.appointment_status_label(subject.get("appointmentStatus")),
+            )
+            if part
+        )
     if kind == "CounsellingSession":
-        return str(subject.get("sessionKind") or "")
+        return " · ".join(
+            part
+            for part in (
+                labels.session_kind_label(subject.get("sessionKind")),
+                labels.session_status_label(subject.get("sessionStatus")),
+            )
+            if part
+        )
     if kind == "CourtHearing":
         return str(subject.get("outcome") or "")
     return ""

@@ -65,7 +65,8 @@ class HavenScreen(MDScreen):
 
     @property
     def client(self) -> Any:
-        return self.app.client
+        """The client to read with: answers are remembered, and given again while offline."""
+        return self.app.reads
 
     def set_params(self, **params: Any) -> None:
         """Replaces the params; a key naming a Kivy property of the screen sets it too."""
@@ -94,7 +95,8 @@ class HavenScreen(MDScreen):
         try:
             return await coro
         except Unreachable:
-            self.say(_("The server cannot be reached. Showing what was last loaded."))
+            self.app.online = False
+            self.say(_("The server cannot be reached, and this screen has nothing loaded yet."))
         except SessionEnded:
             self.app.session_ended()
         except Refused as refused:

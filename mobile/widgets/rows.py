@@ -18,6 +18,7 @@ from kivy.properties import (
     StringProperty,
 )
 from kivy.uix.behaviors import ButtonBehavior
+from kivy.uix.boxlayout import BoxLayout
 from kivy.uix.stacklayout import StackLayout
 from kivymd.uix.boxlayout import MDBoxLayout
 from kivymd.uix.button import MDButton, MDButtonText
@@ -35,6 +36,51 @@ class InfoRow(ButtonBehavior, MDBoxLayout):
     note = StringProperty("")
     #: False for rows that only inform (no ripple, no press).
     active = BooleanProperty(True)
+
+
+class CheckLine(ButtonBehavior, MDBoxLayout):
+    """A checkbox with its text; the whole line (48 dp high) is what one touches."""
+
+    text = StringProperty("")
+    active = BooleanProperty(False)
+
+    def on_release(self) -> None:
+        self.active = not self.active
+
+
+class Columns(BoxLayout):
+    """Its children side by side, top-aligned, when the window is wider than high; one under
+    the other otherwise. Each child has a fixed height (size_hint_y None)."""
+
+    def __init__(self, **kwargs: Any) -> None:
+        kwargs.setdefault("size_hint_y", None)
+        kwargs.setdefault("spacing", dp(16))
+        super().__init__(**kwargs)
+        from kivy.core.window import Window  # made on first use: not at import
+
+        self.bind(children=self._watch, spacing=self.arrange)
+        Window.bind(size=self.arrange)
+        self.arrange()
+
+    def _watch(self, *_args: Any) -> None:
+        for child in self.children:
+            child.unbind(height=self.arrange)
+            child.bind(height=self.arrange)
+            child.pos_hint = {"top": 1}
+        self.arrange()
+
+    def arrange(self, *_args: Any) -> None:
+        from kivy.core.window import Window
+
+        wide = Window.width > Window.height
+        self.orientation = "horizontal" if wide else "vertical"
+        heights = [child.height for child in self.children]
+        if not heights:
+            self.height = 0
+        elif wide:
+            self.height = max(heights)
+        else:
+            self.height = sum(heights) + self.spacing * (len(heights) - 1)
 
 
 class Stat(MDBoxLayout):

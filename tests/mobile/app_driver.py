@@ -39,6 +39,8 @@ def headless_environment(kivy_home: Path) -> dict[str, str]:
         "KIVY_HOME": str(kivy_home),
         "KIVY_LOG_MODE": "PYTHON",
         "KIVY_NO_CONSOLELOG": "1",
+        # No X clipboard tools on a headless machine: Kivy's probing of them is only noise.
+        "KIVY_CLIPBOARD": "dummy",
         "PYTHONPATH": str(ROOT),
     }
 
@@ -50,42 +52,103 @@ def run_app(
     data_dir: Path,
     size: str = "1280x800",
     language: str | None = None,
-    timeout: float = 180,
+    timeout: float = 240,
 ) -> Any:
     """Runs the scenario in a fresh app process; returns what it returned (JSON)."""
-    data_dir.mkdir(parents=True, exist_ok=True)
-    scenario = data_dir / "scenario.py"
-    scenario.write_text(textwrap.dedent(script), encoding="utf-8")
-    command = [
-        sys.executable,
-        "-m",
-        "tests.mobile.app_driver",
-        str(scenario),
-        "--server",
-        server_url,
-        "--data-dir",
-        str(data_dir),
-        "--size",
-        size,
-    ]
-    if language:
-        command += ["--language", language]
-    started = time.monotonic()
-    done = subprocess.run(
-        command,
-        cwd=ROOT,
-        env=headless_environment(data_dir / "kivy-home"),
-        capture_output=True,
-        text=True,
-        timeout=timeout,
+    return AppRun(script, server_url=server_url, data_dir=data_dir, size=size, language=language)(
+        timeout=timeout
     )
-    for line in done.stdout.splitlines():
-        if line.startswith(MARK):
-            return json.loads(line[len(MARK) :])
-    raise AppFailed(
-        f"the app ended ({done.returncode}) after {time.monotonic() - started:.1f} s "
-        f"without a result:\n{done.stdout[-6000:]}\n{done.stderr[-6000:]}"
-    )
+
+
+class AppRun:
+    """An app process running a scenario, with hand-shakes: the scenario's
+    `await ui.handshake("offline")` waits until the test calls `run.go("offline")`.
+
+        run = AppRun(script, server_url=url, data_dir=tablet)
+        run.reached("offline"); server.stop(); run.go("offline")
+        result = run()
+    """
+
+    def __init__(
+        self,
+        script: str,
+        *,
+        server_url: str,
+        data_dir: Path,
+        size: str = "1280x800",
+        language: str | None = None,
+    ) -> None:
+        data_dir.mkdir(parents=True, exist_ok=True)
+        self.data_dir = data_dir
+        for old in data_dir.glob("*.ready"):
+            old.unlink()
+        for old in data_dir.glob("*.go"):
+            old.unlink()
+        scenario = data_dir / "scenario.py"
+        scenario.write_text(textwrap.dedent(script), encoding="utf-8")
+        command = self.command(scenario, server_url, data_dir, size, language)
+        self.started = time.monotonic()
+        self.output = data_dir / "app-output.txt"
+        with self.output.open("w") as sink:
+            self.process = subprocess.Popen(
+                command,
+                cwd=ROOT,
+                env=headless_environment(data_dir / "kivy-home"),
+                stdout=subprocess.PIPE,
+                stderr=sink,
+                text=True,
+            )
+
+    @staticmethod
+    def command(
+        scenario: Path, server_url: str, data_dir: Path, size: str, language: str | None
+    ) -> list[str]:
+        command = [
+            sys.executable,
+            "-m",
+            "tests.mobile.app_driver",
+            str(scenario),
+            "--server",
+            server_url,
+            "--data-dir",
+            str(data_dir),
+            "--size",
+            size,
+        ]
+        if language:
+            command += ["--language", language]
+        return command
+
+    def reached(self, name: str, timeout: float = 120) -> None:
+        """Waits until the scenario reaches `await ui.handshake(name)`."""
+        deadline = time.monotonic() + timeout
+        while not (self.data_dir / f"{name}.ready").exists():
+            if self.process.poll() is not None:
+                self(timeout=1)
+            if time.monotonic() > deadline:
+                raise AppFailed(f"the app did not reach {name!r}: {self.errors()}")
+            time.sleep(0.1)
+
+    def go(self, name: str) -> None:
+        (self.data_dir / f"{name}.go").touch()
+
+    def errors(self) -> str:
+        return self.output.read_text(errors="replace")[-6000:]
+
+    def __call__(self, *, timeout: float = 240) -> Any:
+        try:
+            stdout, _ = self.process.communicate(timeout=timeout)
+        except subprocess.TimeoutExpired:
+            self.process.kill()
+            stdout, _ = self.process.communicate()
+        for line in stdout.splitlines():
+            if line.startswith(MARK):
+                return json.loads(line[len(MARK) :])
+        raise AppFailed(
+            f"the app ended ({self.process.returncode}) after "
+            f"{time.monotonic() - self.started:.1f} s without a result:\n{stdout[-3000:]}\n"
+            f"{self.errors()}"
+        )
 
 
 class UI:
@@ -98,7 +161,7 @@ class UI:
     def screen(self) -> Any:
         return self.app.manager.current_screen
 
-    async def wait(self, condition: Any, *, timeout: float = 30, what: str = "") -> None:
+    async def wait(self, condition: Any, *, timeout: float = 60, what: str = "") -> None:
         deadline = time.monotonic() + timeout
         while not condition():
             if time.monotonic() > deadline:
@@ -134,6 +197,12 @@ class UI:
         await self.wait(lambda: self.app.manager.current == name, what=name)
         await self.settle()
         return self.screen
+
+    async def handshake(self, name: str, timeout: float = 120) -> None:
+        """Tells the test this point is reached, and waits for it to say go."""
+        data_dir = Path(self.app._data_dir)
+        (data_dir / f"{name}.ready").touch()
+        await self.wait(lambda: (data_dir / f"{name}.go").exists(), timeout=timeout, what=name)
 
     def screenshot(self, path: str) -> str:
         from kivy.core.window import Window
