@@ -14,9 +14,10 @@ HAVEN_SERVER ?= http://127.0.0.1:8000
 # pkg-config); Kivy draws through Mesa's EGL, offscreen in the tests and `make screenshots`.
 DEBS := pkg-config libcairo2-dev libgl1 libegl1 libegl-mesa0 libgl1-mesa-dri libgles2
 
-# Headless Kivy: an offscreen GL surface, no command-line parsing, a settings folder of our own.
+# Headless Kivy: an offscreen GL surface, no command-line parsing, logs through Python's logging,
+# no X clipboard tools to probe, a settings folder of our own.
 KIVY_HEADLESS := SDL_VIDEODRIVER=offscreen KIVY_NO_ARGS=1 KIVY_LOG_MODE=PYTHON \
-	KIVY_HOME=$(CURDIR)/.venv/kivy-home
+	KIVY_NO_CONSOLELOG=1 KIVY_CLIPBOARD=dummy KIVY_HOME=$(CURDIR)/$(VENV)/kivy-home
 
 .PHONY: install debs run serve-prod mobile screenshots test test-postgres schema bench lint clean
 
@@ -62,23 +63,27 @@ serve-prod: install
 mobile: install
 	HAVEN_SERVER=$(HAVEN_SERVER) $(BIN)/python -m mobile
 
-# Every screen, both orientations, four languages, to screenshots/*.png; fails on overflowing text,
-# a small touch target or an untranslated string.
+# Every screen, landscape and portrait, four languages, to screenshots/<lang>/<size>/<screen>.png,
+# against a demo server of its own; fails on overflowing text, a touch target under 48 dp or an
+# untranslated string (screenshots/report.json says which).
 screenshots: install
 	mkdir -p $(VENV)/kivy-home
 	$(KIVY_HEADLESS) $(BIN)/python -m mobile.screenshots --out screenshots
 
+# The tablet app's tests (tests/mobile) run it offscreen: no display needed.
 test: install
-	$(BIN)/python -m pytest
+	mkdir -p $(VENV)/kivy-home
+	$(KIVY_HEADLESS) $(BIN)/python -m pytest
 
-# The same suite on PostgreSQL, in its own process (Tortoise caches SQL per connection name).
+# The same suite on PostgreSQL, in its own process (Tortoise caches SQL per connection name). The
+# tablet app's tests are left out: their servers run on SQLite files of their own.
 test-postgres: install
 	HAVEN_TEST_DATABASE_URL=$${HAVEN_TEST_DATABASE_URL:-postgres://postgres@127.0.0.1:5432/postgres} \
-		$(BIN)/python -m pytest
+		$(BIN)/python -m pytest --ignore=tests/mobile
 
 lint: install
-	$(BIN)/ruff check server tests fixtures bench mobile
-	$(BIN)/ruff format --check server tests fixtures bench mobile
+	$(BIN)/ruff check server tests fixtures bench mobile main.py
+	$(BIN)/ruff format --check server tests fixtures bench mobile main.py
 	$(BIN)/mypy
 
 schema: install

@@ -31,7 +31,7 @@ from mobile import screens
 from mobile.i18n import LANGUAGES, _, current_language, switch_language
 from mobile.remembered import RememberedReads
 from mobile.widgets import nav, rows
-from mobile.widgets.theme import register_fonts
+from mobile.widgets.theme import refresh_text_fields, register_fonts
 
 #: KivyMD loads a widget's rules when its module is first imported: these are imported before
 #: widgets/base.kv is loaded, so that its 48 dp touch targets come last and win; nav and rows
@@ -159,6 +159,8 @@ class HavenApp(MDApp):
     def set_language(self, lang: str, *, save: bool = True) -> None:
         switch_language(lang)
         self.language = current_language()
+        for made in self._screens.values():
+            refresh_text_fields(made)
         if save:
             self.save_settings()
 

@@ -45,15 +45,15 @@ class DashboardScreen(HavenScreen):
         if not shelter:
             return
         today = dt.date.today()
-        data = await self.client.query(
-            operations.DASHBOARD, {"id": shelter, "day": today.isoformat()}
-        )
+        variables = {"id": shelter, "day": today.isoformat()}
+        data = await self.client.query(operations.DASHBOARD, variables)
         self._departures = await self.departures(shelter, today)
         self._data = data
         found = data.get("shelter") or {}
         self.occupancy = found.get("occupancy") or {}
         self.rooms = found.get("rooms") or []
-        self.loaded_at = dt.datetime.now()
+        received = self.client.received_at(operations.DASHBOARD, variables)
+        self.loaded_at = received.astimezone() if received else None
         self.show_lists()
 
     async def departures(self, shelter: str, today: dt.date) -> list[dict[str, Any]]:

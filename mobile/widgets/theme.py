@@ -50,3 +50,18 @@ def register_fonts(theme_cls: Any | None = None) -> None:
         for role in roles.values():
             role["font-name"] = FONT_NAME
     theme_cls.font_styles = styles
+
+
+def refresh_text_fields(root: Any) -> None:
+    """Redraws the hints of MDTextFields after a language switch: KivyMD draws a hint from the
+    texture its label had when the field was built, and keeps it when the label's text changes."""
+    from kivymd.uix.textfield import MDTextField
+
+    for widget in root.walk(restrict=True):
+        label = getattr(widget, "_hint_text_label", None)
+        if not isinstance(widget, MDTextField) or label is None:
+            continue
+        label.texture_update()
+        for rectangle in widget.canvas.after.get_group("hint-text-rectangle"):
+            rectangle.texture = label.texture
+            rectangle.size = label.texture_size
