@@ -209,6 +209,7 @@ class HavenApp(MDApp):
         """Signs in (raises Unreachable / Refused), unlocks this person's queue, goes home."""
         from mobile.api.actions import Actions
         from mobile.api.client import HavenClient
+        from mobile.api.errors import OutboxLocked
         from mobile.api.outbox import Outbox
 
         server_url = server_url.strip().rstrip("/")
@@ -222,7 +223,13 @@ class HavenApp(MDApp):
             raise
         if self.outbox is None:
             self.outbox = Outbox(self.data_dir)
-        self.outbox.unlock(username.strip(), password)
+        try:
+            self.outbox.unlock(username.strip(), password)
+        except OutboxLocked:
+            # The server took the password, so it was changed there: what was queued under the
+            # old one stays here, unread, until that password is given again.
+            self.outbox.unlock(username.strip(), password, new_key=True)
+            self.notify(_("Actions saved under your old password wait until you sign in with it."))
         self.client = client
         self.reads = RememberedReads(client, on_offline=self._offline)
         self.actions = Actions(client, self.outbox)
