@@ -5,8 +5,9 @@ from __future__ import annotations
 
 from typing import Any
 
+from kivy.factory import Factory
 from kivymd.uix.boxlayout import MDBoxLayout
-from kivymd.uix.button import MDButton, MDButtonText
+from kivymd.uix.button import MDButtonText
 
 from mobile.i18n import N_, _, format_datetime
 from mobile.widgets.base import HavenScreen
@@ -99,12 +100,12 @@ class PendingScreen(HavenScreen):
         )
         buttons = MDBoxLayout(adaptive_height=True, spacing="8dp")
         if item.operation == "checkIn":
-            other = MDButton(MDButtonText(text=_("Choose another bed")), style="filled")
+            other = Factory.FilledAction(MDButtonText(text=_("Choose another bed")))
             other.bind(on_release=lambda _b: self.other_bed(item))
             buttons.add_widget(other)
-        redo = MDButton(MDButtonText(text=_("Redo")), style="tonal")
+        redo = Factory.QuickAction(MDButtonText(text=_("Redo")))
         redo.bind(on_release=lambda _b: self.run(self.redo(item.id)))
-        discard = MDButton(MDButtonText(text=_("Discard")), style="outlined")
+        discard = Factory.OutlinedAction(MDButtonText(text=_("Discard")))
         discard.bind(on_release=lambda _b: self.discard(item.id))
         buttons.add_widget(redo)
         buttons.add_widget(discard)

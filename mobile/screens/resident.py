@@ -5,8 +5,9 @@ from __future__ import annotations
 
 from typing import Any
 
+from kivy.factory import Factory
 from kivy.properties import DictProperty, StringProperty
-from kivymd.uix.button import MDButton, MDButtonIcon, MDButtonText
+from kivymd.uix.button import MDButtonIcon, MDButtonText
 
 from mobile import screens
 from mobile.api import operations
@@ -146,7 +147,7 @@ class ResidentScreen(HavenScreen):
                 continue
             if name == "check_in" and staying:
                 continue
-            button = MDButton(MDButtonIcon(icon=icon), MDButtonText(text=_(label)), style="tonal")
+            button = Factory.QuickAction(MDButtonIcon(icon=icon), MDButtonText(text=_(label)))
             button.bind(on_release=lambda _b, name=name: self.quick(name))
             box.add_widget(button)
 
