@@ -27,7 +27,6 @@ from kivymd.uix.boxlayout import MDBoxLayout
 from kivymd.uix.button import MDButton, MDButtonIcon, MDButtonText
 from kivymd.uix.scrollview import MDScrollView
 from kivymd.uix.stacklayout import MDStackLayout
-from kivymd.uix.textfield import MDTextFieldHintText
 
 from mobile.i18n import on_language
 from mobile.widgets.base import HavenScreen
@@ -108,23 +107,6 @@ Builder.load_string(
     padding: 0, dp(8), 0, 0
 """
 )
-
-
-class HintText(MDTextFieldHintText):
-    """A text field's hint that follows the language: KivyMD 2.0 copies the hint's texture
-    into the field's canvas once, so a translated hint would not show until the field is
-    focused; this puts each new texture there."""
-
-    def on_texture(self, *_args: Any) -> None:
-        field = self.parent
-        if field is None or not hasattr(field, "get_adjusted_pos_hint_text_label"):
-            return
-        found = field.canvas.after.get_group("hint-text-rectangle")
-        if not found or found[0].texture is self.texture:
-            return
-        found[0].texture = self.texture
-        found[0].size = self.texture_size
-        found[0].pos = field.get_adjusted_pos_hint_text_label()
 
 
 class CareRow(ButtonBehavior, MDBoxLayout):

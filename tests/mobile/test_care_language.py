@@ -1,5 +1,6 @@
 """The care and stock screens switch language while open: their text, their choices and the
-hints drawn in their text fields (which KivyMD copies as a texture) all change at once."""
+hints drawn in their text fields (which KivyMD copies as a texture; the app redraws them) all
+change at once."""
 
 from __future__ import annotations
 
@@ -18,12 +19,12 @@ def test_open_screens_follow_a_language_switch(haven_server: HavenServer, tmp_pa
     seen = run_app(
         scenario(resident=resident)
         + """
-from mobile.screens.care_widgets import HintText
+from kivymd.uix.textfield import MDTextFieldHintText
 
 def hints(screen):
     found = []
     for widget in screen.walk():
-        if isinstance(widget, HintText) and widget.parent is not None:
+        if isinstance(widget, MDTextFieldHintText) and widget.parent is not None:
             drawn = widget.parent.canvas.after.get_group("hint-text-rectangle")
             found.append([widget.text, bool(drawn) and drawn[0].texture is widget.texture])
     return found
