@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from kivy.factory import Factory
 from kivy.metrics import dp
 from kivy.properties import (
     BooleanProperty,
@@ -20,8 +21,9 @@ from kivy.properties import (
 from kivy.uix.behaviors import ButtonBehavior
 from kivy.uix.boxlayout import BoxLayout
 from kivy.uix.stacklayout import StackLayout
+from kivymd.app import MDApp
 from kivymd.uix.boxlayout import MDBoxLayout
-from kivymd.uix.button import MDButton, MDButtonText
+from kivymd.uix.button import MDButtonText
 from kivymd.uix.label import MDLabel
 
 from mobile.i18n import N_, _, on_language
@@ -110,7 +112,7 @@ class ChoiceGroup(StackLayout):
         self.clear_widgets()
         for value, label in self.options:
             text = _(label) if self.translate else label
-            button = MDButton(MDButtonText(text=text), style="outlined")
+            button = Factory.OutlinedAction(MDButtonText(text=text))
             button.choice = value
             button.bind(on_release=self._chose)
             self.add_widget(button)
@@ -120,8 +122,15 @@ class ChoiceGroup(StackLayout):
         self.value = button.choice
 
     def mark(self, *_args: Any) -> None:
+        """The chosen button filled with the theme's container colour; its style stays
+        "outlined" (KivyMD does not recolour a button's text when its style changes)."""
+        theme = MDApp.get_running_app().theme_cls
         for button in self.children:
-            button.style = "filled" if button.choice == self.value else "outlined"
+            chosen = button.choice == self.value
+            button.theme_bg_color = "Custom" if chosen else "Primary"
+            button.md_bg_color = theme.secondaryContainerColor if chosen else (0, 0, 0, 0)
+            button.theme_line_color = "Custom" if chosen else "Primary"
+            button.line_color = theme.primaryColor if chosen else (0, 0, 0, 0)
 
 
 class BedTile(ButtonBehavior, MDBoxLayout):
