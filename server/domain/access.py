@@ -403,3 +403,26 @@ def may_read_recipient(viewer: Viewer) -> bool:
     to see, and so is the resident). Network roles count what went out, not to whom: what a
     person was given (baby formula, sanitary pads) says as much as their case file."""
     return viewer.shelter_bound
+
+
+#: Records whose audit detail describes a person's care: what kind of medical visit, who the
+#: provider was, a referral to hospital or to the police, a counselling session's kind, a legal
+#: service, what they were handed out. The trail's readers (administrators) see who did what to
+#: which record and when, but not these words, which are not theirs to know (DESIGN.md).
+CARE_RECORDS = frozenset(
+    {
+        "CaseNote",
+        "CounsellingSession",
+        "CourtHearing",
+        "MedicalAppointment",
+        "MedicalVisit",
+        "Referral",
+        "ServiceRecord",
+        "StockMovement",
+    }
+)
+
+
+def may_read_audit_detail(record_type: str, resident_id: int | None) -> bool:
+    """Whether an audit event's detail may be shown: not when it tells of a person's care."""
+    return resident_id is None or record_type not in CARE_RECORDS
