@@ -344,7 +344,11 @@ def find_sessions(viewer: Viewer, criteria: SessionFilter) -> QuerySet[Counselli
     if criteria.counsellor_id is not None:
         query = query.filter(counsellor_id=criteria.counsellor_id)
     if criteria.resident_id is not None:
-        with_resident = CounsellingParticipant.filter(resident_id=criteria.resident_id)
+        # Only a resident the viewer sees: a group session can be visible through another
+        # participant, and must not confirm that this one took part.
+        with_resident = CounsellingParticipant.filter(
+            resident_scope(viewer, "resident"), resident_id=criteria.resident_id
+        )
         query = query.filter(id__in=Subquery(with_resident.values("session_id")))
     if criteria.between is not None:
         start, end = criteria.between
