@@ -29,7 +29,7 @@ from server.domain.counselling import reencrypt_session_notes
 from server.domain.errors import DomainError, ErrorCode
 from server.domain.medical import reencrypt_visits
 from server.domain.notes import reencrypt_notes
-from server.domain.reports import Period, ReportRange, build_report
+from server.domain.reports import Period, ReportRange, build_report_to_publish
 from server.encryption import Keyring, add_key_to_file, install
 from server.models import Role, Shelter, User
 from server.schema import SDL_PATH, sdl
@@ -264,7 +264,9 @@ def report(
         span = ReportRange.checked(start.date(), end.date(), period, settings.zone)
         with Progress(console=console) as progress:
             task = progress.add_task("Counting figures", total=3 + CHARTS)
-            built = await build_report(viewer, span, audit_limit=settings.report_audit_limit)
+            built = await build_report_to_publish(
+                viewer, span, audit_limit=settings.report_audit_limit
+            )
             progress.update(task, advance=2, description="Drawing charts")
             html = donor_html(
                 built, span, generated_at=now(), step=lambda _: progress.advance(task)

@@ -23,7 +23,11 @@ from server.domain.reports.spreadsheets import TABLES, table_csv
 from server.schema.relay import decode_id
 from server.settings import Settings
 
-_STATUS = {ErrorCode.UNAUTHENTICATED: 401, ErrorCode.FORBIDDEN: 403}
+_STATUS = {
+    ErrorCode.UNAUTHENTICATED: 401,
+    ErrorCode.FORBIDDEN: 403,
+    ErrorCode.REPORT_TOO_DETAILED: 422,
+}
 
 
 async def _viewer(request: Request, settings: Settings) -> Viewer:
@@ -76,16 +80,12 @@ async def report_csv(request: Request) -> Response:
         )
         region_id = _id(request, "region", "Region")
         shelter_id = _id(request, "shelter", "Shelter")
-        report = await reports.build_report(viewer, span, audit_limit=settings.report_audit_limit)
+        report = await reports.build_report_to_publish(
+            viewer, span, audit_limit=settings.report_audit_limit
+        )
     except DomainError as error:
         status = _STATUS.get(error.code, 404 if error.code is ErrorCode.NOT_FOUND else 400)
         return PlainTextResponse(error.message, status_code=status)
-    if not report.audited:
-        return PlainTextResponse(
-            "This report is too detailed to check every combination of its totals for small "
-            "counts; choose longer periods or a shorter range.",
-            status_code=422,
-        )
     text = table_csv(report.only(region_id=region_id, shelter_id=shelter_id), table)
     await record(
         viewer,
