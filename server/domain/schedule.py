@@ -10,12 +10,12 @@ concurrency because every booking locks the people it books first.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import UTC, date, datetime, time, timedelta, tzinfo
+from datetime import date, datetime, time, timedelta, tzinfo
 
 from tortoise.backends.base.client import BaseDBAsyncClient
 from tortoise.expressions import Q, Subquery
 
-from server.domain.clock import CLOCK_SKEW, now
+from server.domain.clock import CLOCK_SKEW, in_utc, now
 from server.domain.errors import DomainError, ErrorCode
 from server.models import (
     AppointmentStatus,
@@ -44,16 +44,7 @@ def slot(starts_at: datetime, minutes: int) -> tuple[datetime, datetime]:
             ["durationMinutes"],
             f"The duration must be {MIN_MINUTES} to {MAX_MINUTES} minutes, not {minutes}.",
         )
-    if starts_at.tzinfo is None:
-        raise DomainError(
-            ErrorCode.INVALID_VALUE, ["startsAt"], "The time must include its time zone."
-        )
-    try:
-        start = starts_at.astimezone(UTC)
-    except OverflowError as error:
-        raise DomainError(
-            ErrorCode.INVALID_VALUE, ["startsAt"], "The time is out of range."
-        ) from error
+    start = in_utc(starts_at, ["startsAt"])
     current = now()
     if start < current - CLOCK_SKEW:
         raise DomainError(
@@ -67,13 +58,14 @@ def slot(starts_at: datetime, minutes: int) -> tuple[datetime, datetime]:
 
 
 def day_window(day: date, zone: tzinfo) -> tuple[datetime, datetime]:
-    """The instants of ``day`` in the shelters' time zone: [local midnight, next midnight)."""
+    """The instants of ``day`` in the shelters' time zone: [local midnight, next midnight);
+    a day the database cannot carry (before 1900, after 9000) is refused."""
     try:
-        start = datetime.combine(day, time(0), tzinfo=zone).astimezone(UTC)
-        end = datetime.combine(day + timedelta(days=1), time(0), tzinfo=zone).astimezone(UTC)
+        following = day + timedelta(days=1)
     except OverflowError as error:
         raise DomainError(ErrorCode.INVALID_VALUE, ["day"], "The day is out of range.") from error
-    return start, end
+    start = in_utc(datetime.combine(day, time(0), tzinfo=zone), ["day"])
+    return start, in_utc(datetime.combine(following, time(0), tzinfo=zone), ["day"])
 
 
 def overlapping(start: datetime, end: datetime) -> Q:
