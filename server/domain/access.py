@@ -174,12 +174,14 @@ def resident_scope(viewer: Viewer, relation: str = "") -> Q:
         return Q(**{flag: False})
     key = f"{relation}_id__in" if relation else "id__in"
     if viewer.shelter_bound:
+        # Two indexed look-ups side by side (migration 0016), not one subquery with an OR
+        # inside: that made PostgreSQL filter every resident for each list or row asked.
         shelters = sorted(viewer.shelter_ids)
-        own = Resident.filter(
-            Q(intake_shelter_id__in=shelters)
-            | Q(id__in=Subquery(Stay.filter(shelter_id__in=shelters).values("resident_id")))
-        ).values("id")
-        return Q(**{key: Subquery(own)})
+        stayed = Stay.filter(shelter_id__in=shelters).order_by("resident_id").values("resident_id")
+        if not relation:
+            return Q(intake_shelter_id__in=shelters) | Q(id__in=Subquery(stayed))
+        registered = Resident.filter(intake_shelter_id__in=shelters).values("id")
+        return Q(**{key: Subquery(registered)}) | Q(**{key: Subquery(stayed)})
     return Q(**{key: []})
 
 
