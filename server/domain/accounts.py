@@ -13,6 +13,7 @@ import re
 import secrets
 from collections.abc import Iterable
 from datetime import timedelta
+from typing import Any
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
@@ -228,22 +229,42 @@ async def login(
     return token, viewer
 
 
-async def _live_session(token: str, settings: Settings, *, touch: bool = True) -> AuthToken | None:
+#: What ``authenticate`` reads of a session in one statement: the token, its account and the
+#: account's shelters (a row per shelter; the session's columns repeat on each).
+_SESSION_COLUMNS = (
+    "id",
+    "revoked_at",
+    "expires_at",
+    "last_used_at",
+    "user_id",
+    "user__username",
+    "user__role",
+    "user__is_active",
+    "user__shelters__id",
+)
+
+
+async def _live_session(
+    token: str, settings: Settings, *, touch: bool = True
+) -> list[dict[str, Any]]:
+    """The session's rows (``_SESSION_COLUMNS``), read anew on every request so that a revoked
+    token stops at once; none if unknown, revoked, expired, idle or its account is off."""
     if not token or len(token) > 200:
-        return None
-    session = await AuthToken.get_or_none(token_hash=hash_token(token)).select_related("user")
+        return []
+    rows = await AuthToken.filter(token_hash=hash_token(token)).values(*_SESSION_COLUMNS)
     current = now()
+    session = rows[0] if rows else None
     if (
         session is None
-        or session.revoked_at is not None
-        or session.expires_at <= current
-        or session.last_used_at + timedelta(minutes=settings.token_idle_minutes) <= current
-        or not session.user.is_active
+        or session["revoked_at"] is not None
+        or session["expires_at"] <= current
+        or session["last_used_at"] + timedelta(minutes=settings.token_idle_minutes) <= current
+        or not session["user__is_active"]
     ):
-        return None
-    if touch and current - session.last_used_at >= _TOUCH_EVERY:
-        await AuthToken.filter(id=session.id).update(last_used_at=current)
-    return session
+        return []
+    if touch and current - session["last_used_at"] >= _TOUCH_EVERY:
+        await AuthToken.filter(id=session["id"]).update(last_used_at=current)
+    return rows
 
 
 async def authenticate(
@@ -251,10 +272,18 @@ async def authenticate(
 ) -> Viewer:
     """The viewer a bearer token stands for; anonymous if unknown, idle, expired or revoked.
     ``touch=False`` checks without counting as use (an open subscription re-checking)."""
-    session = await _live_session(token, settings, touch=touch)
-    if session is None:
+    rows = await _live_session(token, settings, touch=touch)
+    if not rows:
         return Viewer.anonymous(client)
-    return await viewer_for(session.user, client)
+    return Viewer(
+        user_id=rows[0]["user_id"],
+        username=rows[0]["user__username"],
+        role=rows[0]["user__role"],
+        shelter_ids=frozenset(
+            row["user__shelters__id"] for row in rows if row["user__shelters__id"] is not None
+        ),
+        client=client,
+    )
 
 
 async def logout(token: str, viewer: Viewer) -> None:
