@@ -11,6 +11,7 @@ from datetime import datetime
 
 from tortoise.backends.base.client import BaseDBAsyncClient
 from tortoise.exceptions import IntegrityError
+from tortoise.expressions import Subquery
 from tortoise.transactions import in_transaction
 
 from server.domain.access import (
@@ -32,21 +33,30 @@ from server.models import BedAssignment, ExitDestination, Resident, Stay
 async def _lock_active_stay(
     viewer: Viewer, stay_id: int, connection: BaseDBAsyncClient
 ) -> tuple[Stay, BedAssignment]:
-    stay = await Stay.filter(stay_scope(viewer), id=stay_id).using_db(connection).first()
-    if stay is None:
+    """The stay's resident locked (found through a stay the viewer sees), then the stay's
+    current bed with the stay, read after the lock so both are as the last change left them."""
+    seen = Stay.filter(stay_scope(viewer), id=stay_id).values("resident_id")
+    resident = (
+        await Resident.filter(id__in=Subquery(seen))
+        .using_db(connection)
+        .select_for_update()
+        .first()
+    )
+    if resident is None:
         raise DomainError(ErrorCode.NOT_FOUND, ["stay"], "No such stay.")
-    await Resident.filter(id=stay.resident_id).using_db(connection).select_for_update().first()
-    await stay.refresh_from_db(using_db=connection)
-    if stay.checked_out_at is not None:
-        raise DomainError(ErrorCode.STAY_ALREADY_ENDED, ["stay"], "The stay has already ended.")
     assignment = (
-        await BedAssignment.filter(stay_id=stay.id, ended_at__isnull=True)
+        await BedAssignment.filter(stay_id=stay_id, ended_at__isnull=True)
+        .select_related("stay")
         .using_db(connection)
         .first()
     )
-    if assignment is None:  # every active stay has one; a broken row is not the user's fault
-        raise RuntimeError(f"active stay {stay.id} has no bed")
-    return stay, assignment
+    if assignment is not None:
+        return assignment.stay, assignment
+    stay = await Stay.filter(id=stay_id).using_db(connection).get()
+    if stay.checked_out_at is not None:
+        raise DomainError(ErrorCode.STAY_ALREADY_ENDED, ["stay"], "The stay has already ended.")
+    # every active stay has a bed; a broken row is not the user's fault
+    raise RuntimeError(f"active stay {stay.id} has no bed")
 
 
 def _not_before(at: datetime, earliest: datetime, what: str) -> None:

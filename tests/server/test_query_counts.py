@@ -95,6 +95,9 @@ mutation ($stay: ID!) {
 #: shelters; the resident locked; their stays; the bed locked with its room; a hold to take;
 #: the bed free (one statement); the stay, its bed and the audit event written.
 CHECK_IN_STATEMENTS = 9
+#: A check-out's: the session; the resident locked through the stay; the stay's bed with the
+#: stay; both ended; the audit event.
+CHECK_OUT_STATEMENTS = 6
 
 
 async def test_a_check_in_costs_the_same_few_statements_however_long_the_history(
@@ -106,14 +109,15 @@ async def test_a_check_in_costs_the_same_few_statements_however_long_the_history
     returning, newcomer = await new_resident(), await new_resident()
     await gql.data("{ __typename }")  # signed in before anything is counted
 
-    async def statements_of_a_stay(resident: int) -> int:
+    async def statements_of_a_stay(resident: int) -> tuple[int, int]:
         variables = {"resident": encode_id("Resident", resident), "bed": bed}
-        with QueryCounter() as counter:
+        with QueryCounter() as checking_in:
             data = await gql.data(CHECK_IN, variables)
         assert data["checkIn"]["errors"] == []
-        stay = data["checkIn"]["stay"]["id"]
-        await gql.data(CHECK_OUT, {"stay": stay})
-        return counter.count
+        with QueryCounter() as checking_out:
+            ended = await gql.data(CHECK_OUT, {"stay": data["checkIn"]["stay"]["id"]})
+        assert ended["checkOut"]["errors"] == []
+        return checking_in.count, checking_out.count
 
     first = await statements_of_a_stay(returning.id)
     for _ in range(5):
@@ -125,6 +129,8 @@ async def test_a_check_in_costs_the_same_few_statements_however_long_the_history
         await statements_of_a_stay(newcomer.id),
     }
 
-    # then both cost the same statements, no more than the few a check-in needs
+    # then both cost the same statements, no more than the few each step needs
     assert counts == {first}, (first, counts)
-    assert first <= CHECK_IN_STATEMENTS, first
+    checking_in, checking_out = first
+    assert checking_in <= CHECK_IN_STATEMENTS, first
+    assert checking_out <= CHECK_OUT_STATEMENTS, first
