@@ -52,6 +52,11 @@ def decode_id(value: str, type_name: str, field: list[str]) -> int:
     return number
 
 
+def optional_id(value: strawberry.ID | str | None, type_name: str, name: str) -> int | None:
+    """``decode_id`` of an optional argument: None when it was not given."""
+    return None if value is None else decode_id(value, type_name, [name])
+
+
 def encode_id(type_name: str, number: int) -> str:
     return str(relay.GlobalID(type_name, str(number)))
 
