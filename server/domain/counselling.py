@@ -348,16 +348,3 @@ def find_sessions(viewer: Viewer, criteria: SessionFilter) -> QuerySet[Counselli
     if criteria.status is not None:
         query = query.filter(status=criteria.status)
     return query.order_by("starts_at", "id")
-
-
-async def reencrypt_session_notes() -> int:
-    """Write every session's notes again with the installed keyring's first key."""
-    ids = (
-        await CounsellingSession.filter(notes__isnull=False)
-        .order_by("id")
-        .values_list("id", flat=True)
-    )
-    for session_id in ids:
-        session = await CounsellingSession.get(id=session_id)
-        await CounsellingSession.filter(id=session_id).update(notes=session.notes)
-    return len(ids)

@@ -347,12 +347,3 @@ def find_appointments(viewer: Viewer, criteria: AppointmentFilter) -> QuerySet[M
     if criteria.status is not None:
         query = query.filter(status=criteria.status)
     return query.order_by("starts_at", "id")
-
-
-async def reencrypt_visits() -> int:
-    """Write every visit's findings and notes again with the installed keyring's first key."""
-    ids = await MedicalVisit.all().order_by("id").values_list("id", flat=True)
-    for visit_id in ids:
-        visit = await MedicalVisit.get(id=visit_id)
-        await MedicalVisit.filter(id=visit_id).update(findings=visit.findings, notes=visit.notes)
-    return len(ids)

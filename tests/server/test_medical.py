@@ -15,7 +15,8 @@ from starlette.applications import Starlette
 from tortoise import Tortoise
 from tortoise.exceptions import IntegrityError
 
-from server.domain.medical import Visit, record_visit, reencrypt_visits
+from server.domain.keys import reencrypt
+from server.domain.medical import Visit, record_visit
 from server.encryption import Keyring, install
 from server.models import (
     AppointmentStatus,
@@ -680,7 +681,7 @@ async def test_findings_and_notes_survive_a_key_rotation(
     # when a new key is put first and the visits are written again
     new_key = Fernet.generate_key()
     install(Keyring([new_key, DATA_KEY.encode()]))
-    assert await reencrypt_visits() == 1
+    assert await reencrypt(MedicalVisit) == 1
 
     # then the new key alone opens them
     after = await _raw_visits()
