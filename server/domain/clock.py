@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta, tzinfo
 
 from server.domain.errors import DomainError, ErrorCode
 
@@ -47,3 +47,8 @@ def in_utc(at: datetime, field: list[str]) -> datetime:
     if instant is None or not EARLIEST <= instant < LATEST:  # asyncpg refuses year 1
         raise DomainError(ErrorCode.INVALID_VALUE, field, "The time is out of range.")
     return instant
+
+
+def local_today(zone: tzinfo) -> date:
+    """Today's date in the shelters' time zone."""
+    return now().astimezone(zone).date()

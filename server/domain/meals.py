@@ -22,7 +22,7 @@ from tortoise.transactions import in_transaction
 
 from server.domain.access import Action, Viewer, require, sees_shelter, shelter_scope
 from server.domain.audit import record
-from server.domain.clock import now
+from server.domain.clock import local_today, now
 from server.domain.errors import DomainError, ErrorCode, refusal_for
 from server.models import Meal, MealRecord, Shelter, Stay
 
@@ -68,10 +68,6 @@ def _camel(name: str) -> str:
 
 #: No count or census is older: a typing mistake (and far enough from the calendar's ends).
 EARLIEST_DAY = date(2000, 1, 1)
-
-
-def local_today(zone: tzinfo) -> date:
-    return now().astimezone(zone).date()
 
 
 def census_day(on: date | None, zone: tzinfo) -> date:

@@ -99,6 +99,34 @@ class Shelter(LoadedNode, relay.Node):
         return Occupancy.of(await info.context.loaders.occupancy_by_shelter.load(self.row.id))
 
     @strawberry.field(
+        description="Who arrived on a day (today by default, in the shelters' time zone): the "
+        "stays begun here, in time order."
+    )
+    async def arrivals(
+        self, info: Info, on: date | None = None
+    ) -> list[Annotated[Stay, strawberry.lazy("server.schema.stays.types")]]:
+        return await self._stays_on(info, on, ended=False)
+
+    @strawberry.field(
+        description="Who left on a day (today by default, in the shelters' time zone): the "
+        "stays ended here, in time order."
+    )
+    async def departures(
+        self, info: Info, on: date | None = None
+    ) -> list[Annotated[Stay, strawberry.lazy("server.schema.stays.types")]]:
+        return await self._stays_on(info, on, ended=True)
+
+    async def _stays_on(self, info: Info, on: date | None, *, ended: bool) -> list[Stay]:
+        from server.domain.arrivals import front_desk_day
+        from server.domain.schedule import day_window
+        from server.schema.stays.types import Stay
+
+        zone = info.context.settings.zone
+        window = day_window(front_desk_day(on, zone), zone)
+        rows = await info.context.loaders.stays_by_shelter_day.load((self.row.id, window, ended))
+        return [Stay.from_model(row) for row in rows]
+
+    @strawberry.field(
         description="How many residents present on a day (today by default) need each diet."
     )
     async def dietary_needs(
