@@ -8,22 +8,10 @@ begun and stays ended in the day's local hours, as the viewer may see them.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import date, datetime, tzinfo
+from datetime import datetime
 
 from server.domain.access import Viewer, stay_scope
-from server.domain.clock import local_today
-from server.domain.errors import DomainError, ErrorCode
 from server.models import Stay
-
-
-def front_desk_day(on: date | None, zone: tzinfo) -> date:
-    """The day asked for: today by default; not ahead of today (nobody has arrived yet)."""
-    today = local_today(zone)
-    if on is None:
-        return today
-    if on > today:
-        raise DomainError(ErrorCode.DATE_IN_FUTURE, ["on"], "The day is in the future.")
-    return on
 
 
 async def stays_in_window(

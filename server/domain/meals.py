@@ -66,22 +66,6 @@ def _camel(name: str) -> str:
     return head + "".join(part.title() for part in rest)
 
 
-#: No count or census is older: a typing mistake (and far enough from the calendar's ends).
-EARLIEST_DAY = date(2000, 1, 1)
-
-
-def census_day(on: date | None, zone: tzinfo) -> date:
-    """The day whose dietary needs are asked for: today by default, never ahead, nor absurd."""
-    today = local_today(zone)
-    if on is None:
-        return today
-    if on > today:
-        raise DomainError(ErrorCode.DATE_IN_FUTURE, ["on"], "The day is in the future.")
-    if on < EARLIEST_DAY:
-        raise DomainError(ErrorCode.INVALID_VALUE, ["on"], "The day is not plausible.")
-    return on
-
-
 async def _shelter(viewer: Viewer, shelter_id: int) -> int:
     require(viewer, Action.RECORD_MEALS)
     if not sees_shelter(viewer, shelter_id) or not await Shelter.exists(id=shelter_id):

@@ -117,12 +117,12 @@ class Shelter(LoadedNode, relay.Node):
         return await self._stays_on(info, on, ended=True)
 
     async def _stays_on(self, info: Info, on: date | None, *, ended: bool) -> list[Stay]:
-        from server.domain.arrivals import front_desk_day
+        from server.domain.clock import day_asked
         from server.domain.schedule import day_window
         from server.schema.stays.types import Stay
 
         zone = info.context.settings.zone
-        window = day_window(front_desk_day(on, zone), zone)
+        window = day_window(day_asked(on, zone), zone)
         rows = await info.context.loaders.stays_by_shelter_day.load((self.row.id, window, ended))
         return [Stay.from_model(row) for row in rows]
 
@@ -132,10 +132,10 @@ class Shelter(LoadedNode, relay.Node):
     async def dietary_needs(
         self, info: Info, on: date | None = None
     ) -> Annotated[DietaryNeedsSummary, strawberry.lazy("server.schema.meals.types")] | None:
-        from server.domain.meals import census_day
+        from server.domain.clock import day_asked
         from server.schema.meals.types import needs_at
 
-        return await needs_at(info, self.row.id, census_day(on, info.context.settings.zone))
+        return await needs_at(info, self.row.id, day_asked(on, info.context.settings.zone))
 
 
 @strawberry.type
