@@ -81,3 +81,15 @@ async def test_every_shelter_s_day_costs_the_same_queries_for_2_and_6_shelters(
         assert len(data["shelters"]["edges"]) >= shelters
         counts.append(counter.count)
     assert counts[0] == counts[1]
+
+
+async def test_a_shelter_says_which_time_zone_its_days_are_in(gql: GraphQLClient) -> None:
+    network = await build_network(shelters=1)
+    desk = gql.as_token(await sign_in(Role.SHELTER_STAFF, network.shelters))
+
+    data = await desk.data(
+        "query ($id: ID!) { shelter(id: $id) { timeZone } }",
+        {"id": encode_id("Shelter", network.shelters[0].id)},
+    )
+
+    assert data == {"shelter": {"timeZone": "Asia/Almaty"}}

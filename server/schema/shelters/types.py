@@ -83,6 +83,13 @@ class Shelter(LoadedNode, relay.Node):
         assert row is not None
         return Region.from_model(row)
 
+    @strawberry.field(
+        description="The shelter's time zone (IANA name, such as Asia/Almaty): the one its days "
+        "(arrivals, schedules, reports) are counted in, for a client to show times in."
+    )
+    def time_zone(self, info: Info) -> str:
+        return info.context.settings.timezone
+
     @strawberry.field(description="Confidential: administrators and the shelter's own staff only.")
     def address(self, info: Info) -> str | None:
         if not may_read_address(info.context.viewer):
