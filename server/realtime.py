@@ -27,6 +27,9 @@ logger = logging.getLogger(__name__)
 MAX_BACKOFF = 30.0
 #: Longest a publish may take before the event is told to this process only.
 PUBLISH_TIMEOUT = 3.0
+#: What a process publishes once Redis answers again after it failed to publish: every
+#: process then tells its subscribers to read again (Resync), as it does after its own outage.
+EVENTS_LOST = "EventsLost"
 
 
 class RedisEvents:
@@ -42,6 +45,7 @@ class RedisEvents:
         self.channel = channel
         self.pubsub = self.listening.pubsub(ignore_subscribe_messages=True)
         self.reader: asyncio.Task[None] | None = None
+        self.owning_up: asyncio.Task[None] | None = None
 
     async def start(self) -> None:
         """Subscribe before serving: a wrong URL or a Redis that is down stops the start."""
@@ -57,6 +61,20 @@ class RedisEvents:
             # read everything again once their connection is back (Resync).
             logger.warning("Redis unreachable: %r told to this process only", event)
             hub.deliver(event)
+            # The other processes may still be connected, and would never hear they missed
+            # it: once Redis takes a publish again, they are told to read everything again.
+            if self.owning_up is None or self.owning_up.done():
+                self.owning_up = asyncio.create_task(self._own_up(), name="haven events lost")
+
+    async def _own_up(self) -> None:
+        backoff = 0.5
+        while True:
+            await asyncio.sleep(backoff)
+            try:
+                await self.redis.publish(self.channel, EVENTS_LOST)
+                return
+            except (RedisError, OSError):
+                backoff = min(backoff * 2, MAX_BACKOFF)
 
     async def _read(self) -> None:
         backoff = 0.0
@@ -73,15 +91,19 @@ class RedisEvents:
                 logger.warning("Redis events: connected again")
                 hub.deliver(Resync())
             if message is not None and message.get("type") == "message":
+                if message["data"] == EVENTS_LOST.encode():
+                    hub.deliver(Resync())
+                    continue
                 event = decode(message["data"])
                 if event is not None:
                     hub.deliver(event)
 
     async def close(self) -> None:
-        if self.reader is not None:
-            self.reader.cancel()
-            with suppress(asyncio.CancelledError):
-                await self.reader
+        for task in (self.reader, self.owning_up):
+            if task is not None:
+                task.cancel()
+                with suppress(asyncio.CancelledError):
+                    await task
         with suppress(RedisError, OSError):
             await self.pubsub.aclose()  # type: ignore[no-untyped-call]
         await self.listening.aclose()

@@ -18,7 +18,7 @@ from typing import Any
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
 from tortoise.exceptions import IntegrityError
-from tortoise.expressions import F
+from tortoise.expressions import F, Q
 from tortoise.transactions import in_transaction
 
 from server.domain.access import Action, Viewer, require, require_signed_in
@@ -136,14 +136,22 @@ async def _attempt(key: str, limit: int, settings: Settings) -> tuple[bool, int]
         row, _ = await LoginThrottle.get_or_create(key=key, defaults={"last_failure_at": current})
     except IntegrityError:  # a parallel attempt made the row first
         row = await LoginThrottle.get(key=key)
-    if row.locked_until is not None and row.locked_until > current:
-        return False, row.failures
-    if row.last_failure_at < current - window:
-        await LoginThrottle.filter(id=row.id).update(failures=0, locked_until=None)
-    await LoginThrottle.filter(id=row.id).update(
+    # Each step is one conditional statement, never a decision on a row read earlier: under
+    # a burst, a lock set by a parallel attempt must stop this one too. A lock keeps its count
+    # (attempts counted just before it then still read a number over the limit); the count
+    # starts again once the lock is over, or when the last failure is old.
+    lock_over = Q(locked_until__lte=current)
+    forgotten = Q(locked_until__isnull=True, last_failure_at__lt=current - window)
+    await LoginThrottle.filter(lock_over | forgotten, id=row.id).update(
+        failures=0, locked_until=None
+    )
+    unlocked = Q(locked_until__isnull=True) | Q(locked_until__lte=current)
+    counted = await LoginThrottle.filter(unlocked, id=row.id).update(
         failures=F("failures") + 1, last_failure_at=current
     )
     await row.refresh_from_db()
+    if not counted:
+        return False, row.failures
     if row.failures > limit:
         await _lock(row.id, settings)
         return False, row.failures - 1
@@ -152,7 +160,7 @@ async def _attempt(key: str, limit: int, settings: Settings) -> tuple[bool, int]
 
 async def _lock(row_id: int, settings: Settings) -> None:
     locked_until = now() + timedelta(minutes=settings.login_lock_minutes)
-    await LoginThrottle.filter(id=row_id).update(locked_until=locked_until, failures=0)
+    await LoginThrottle.filter(id=row_id).update(locked_until=locked_until)
 
 
 async def _failed(key: str, limit: int, settings: Settings) -> None:

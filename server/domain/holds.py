@@ -49,6 +49,23 @@ class HoldRequest:
     resident_id: int | None = None
 
 
+@dataclass(frozen=True)
+class HoldState:
+    """A hold as it stands at one instant: an expired hold the sweeper has not marked yet
+    already counts as released, at its expiry, with outcome EXPIRED."""
+
+    active: bool
+    released_at: datetime | None
+    outcome: HoldOutcome | None
+
+
+def hold_state(hold: BedHold, at: datetime) -> HoldState:
+    """>>> hold_state(hold, now()).active"""
+    if hold.released_at is None and hold.expires_at <= at:
+        return HoldState(False, hold.expires_at, HoldOutcome.EXPIRED)
+    return HoldState(hold.released_at is None, hold.released_at, hold.outcome)
+
+
 def _checked(request: HoldRequest, current: datetime) -> HoldRequest:
     reason = require_text(request.reason, ["reason"], max_length=200, required=True)
     expires_at = in_utc(request.expires_at, ["expiresAt"])
@@ -133,7 +150,7 @@ def _ended(hold: BedHold, current: datetime) -> DomainError | None:
         return DomainError(ErrorCode.HOLD_NOT_ACTIVE, ["hold"], "The person has checked in.")
     if hold.released_at is not None and hold.outcome is HoldOutcome.RELEASED:
         return DomainError(ErrorCode.HOLD_NOT_ACTIVE, ["hold"], "The hold was called off.")
-    if hold.released_at is not None or hold.expires_at <= current:
+    if not hold_state(hold, current).active:
         return DomainError(ErrorCode.HOLD_NOT_ACTIVE, ["hold"], "The hold has expired.")
     return None
 

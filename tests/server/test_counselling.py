@@ -13,7 +13,8 @@ from cryptography.fernet import Fernet
 from starlette.applications import Starlette
 from tortoise import Tortoise
 
-from server.domain.counselling import record_session, reencrypt_session_notes
+from server.domain.counselling import record_session
+from server.domain.keys import reencrypt
 from server.domain.stays import check_in, check_out
 from server.encryption import Keyring, install
 from server.models import (
@@ -465,7 +466,7 @@ async def test_notes_survive_a_key_rotation(world: World) -> None:
     new_key = Fernet.generate_key()
     try:
         install(Keyring([new_key, DATA_KEY.encode()]))
-        assert await reencrypt_session_notes() == 1
+        assert await reencrypt(CounsellingSession) == 1
         install(Keyring([new_key]))
         assert (await CounsellingSession.get(id=session_id)).notes == SECRET
     finally:
