@@ -1,6 +1,6 @@
 """What runs in each server process beside its requests: the events' transport (Redis pub/sub
 between processes when HAVEN_REDIS_URL is set, else this process alone) and the sweeper that
-releases expired bed holds.
+releases expired bed holds and forgets old idempotency keys.
 
     async with realtime(settings):      # in the app's lifespan, once the database is open
         ...                             # serve
@@ -12,6 +12,7 @@ import asyncio
 import logging
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager, suppress
+from datetime import timedelta
 
 from redis.asyncio import Redis
 from redis.exceptions import RedisError
@@ -19,12 +20,15 @@ from redis.exceptions import RedisError
 from server.domain import events
 from server.domain.events import Event, Resync, decode, encode, hub
 from server.domain.holds import expire_holds
+from server.domain.idempotency import forget_keys
 from server.settings import Settings
 
 logger = logging.getLogger(__name__)
 
 #: Longest wait between attempts to reach Redis again.
 MAX_BACKOFF = 30.0
+#: How often each process forgets idempotency keys older than HAVEN_IDEMPOTENCY_DAYS.
+KEY_SWEEP_SECONDS = 3600.0
 #: Longest a publish may take before the event is told to this process only.
 PUBLISH_TIMEOUT = 3.0
 #: What a process publishes once Redis answers again after it failed to publish: every
@@ -127,16 +131,25 @@ async def realtime(settings: Settings) -> AsyncIterator[None]:
         transport = RedisEvents(settings.redis_url, settings.redis_channel)
         await transport.start()
         events.install(transport.publish)
-    sweeper = None
-    if settings.hold_sweep_seconds > 0:
-        sweeper = asyncio.create_task(
-            _every(settings.hold_sweep_seconds, expire_holds, "releasing expired holds"),
-            name="haven hold sweeper",
+    sweepers = []
+    if settings.hold_sweep_seconds > 0:  # background work (0 in tests, which start it alone)
+        sweepers.append(
+            asyncio.create_task(
+                _every(settings.hold_sweep_seconds, expire_holds, "releasing expired holds"),
+                name="haven hold sweeper",
+            )
+        )
+        keep = timedelta(days=settings.idempotency_days)
+        sweepers.append(
+            asyncio.create_task(
+                _every(KEY_SWEEP_SECONDS, lambda: forget_keys(keep), "forgetting old keys"),
+                name="haven idempotency key sweeper",
+            )
         )
     try:
         yield
     finally:
-        if sweeper is not None:
+        for sweeper in sweepers:
             sweeper.cancel()
             with suppress(asyncio.CancelledError):
                 await sweeper
