@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import json
 import os
 import signal
 import sys
@@ -21,7 +20,7 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
-from bench import national, report, targets, workloads
+from bench import compare, national, report, targets, workloads
 from bench.databases import (
     BENCH_STAFF,
     BENCH_STAFF_PASSWORD,
@@ -325,27 +324,6 @@ def _run_national(
     return failed
 
 
-def _baseline(path: Path) -> dict[str, Any]:
-    """What RESULTS.md compares with, from an earlier run's results.json."""
-    earlier = json.loads(path.read_text())
-    return {
-        "file": str(path),
-        "machine": earlier["machine"],
-        "config": earlier["config"],
-        "databases": {
-            db: {
-                "status": entry.get("status"),
-                "measurements": {
-                    key: value
-                    for key, value in entry.get("measurements", {}).items()
-                    if key in report.COMPARED
-                },
-            }
-            for db, entry in earlier["databases"].items()
-        },
-    }
-
-
 def _on_sigterm(signum: int, frame: object) -> None:
     raise SystemExit(128 + signum)  # unwinds the finally blocks: server stopped, database dropped
 
@@ -361,7 +339,7 @@ def main(argv: list[str] | None = None) -> int:
             pg_version = asyncio.run(postgres_version(options.postgres_url))
         except Exception as error:  # noqa: BLE001 - reported, the other database still runs
             console.print(f"[yellow]PostgreSQL unreachable ({error}); skipping it.[/yellow]")
-    baseline = _baseline(options.baseline) if options.baseline else None
+    baseline = compare.baseline(options.baseline) if options.baseline else None
     results: dict[str, Any] = {
         "machine": report.machine(pg_version),
         "config": {

@@ -26,8 +26,6 @@ MEASUREMENTS = {
     "checkOut": "`checkOut` — GraphQL over HTTP (freeing beds between rounds)",
     "residentRegister": "`residentRegister` — GraphQL over HTTP (setup)",
 }
-#: What ``--baseline`` compares with the earlier revision.
-COMPARED = ("occupancy_graphql", "checkIn")
 
 
 def _cpu_model() -> str:
@@ -130,60 +128,6 @@ def _ms(value: float | None) -> str:
 
 def _ratio(value: float | None) -> str:
     return "—" if value is None else f"{value:.1f}×"
-
-
-def _delta(before: float, after: float) -> str:
-    percent = f"{(after - before) / before * 100:+.0f} %" if before else "—"
-    return f"{after - before:+.2f} ({percent})"
-
-
-def _comparison(results: dict[str, Any]) -> list[str]:
-    """The section comparing occupancy and checkIn with the ``--baseline`` run."""
-    baseline = results["baseline"]
-    before_machine = baseline["machine"]
-    m = results["machine"]
-    lines = [
-        "",
-        "## Cost of access checks and audit",
-        "",
-        f"The same measurements on the revision before accounts, access scopes and the audit "
-        f"trail (commit {before_machine.get('commit', '?')}, its own `python -m bench`: no "
-        f"sign-in, no audit rows) run on {before_machine.get('date', '?')}, right before this "
-        f"run on the same machine and PostgreSQL server, with the same counts. One run each; "
-        f"Δ is this revision minus the earlier one. Load average (1/5/15 min) at start / end: "
-        f"before {before_machine.get('load_average_at_start', '?')} / "
-        f"{before_machine.get('load_average_at_end', '?')}, after "
-        f"{m['load_average_at_start']} / {m.get('load_average_at_end', '?')}.",
-        "",
-        "What the newer revision adds to each request: the bearer token looked up (with its "
-        "account) and the account's shelters read, before the query runs; occupancy narrowed "
-        "to the viewer's shelters (no filter for a coordinator); checkIn's resident and bed "
-        "reads narrowed to the staff member's shelters, the shelter checked, and one audit row "
-        "inserted in the transaction. With one run each, a difference smaller than the spread "
-        "between runs (see the p95 and the load average; on a busy machine a few ms) says little.",
-        "",
-        "| database | measurement | median before | median after | Δ median ms (%) "
-        "| p95 before | p95 after | Δ p95 ms (%) |",
-        "| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: |",
-    ]
-    labels = {"occupancy_graphql": "`occupancy` (all shelters)", "checkIn": "`checkIn`"}
-    for db, entry in results["databases"].items():
-        earlier = baseline["databases"].get(db, {})
-        if entry.get("status") != "ok" or earlier.get("status") != "ok":
-            lines.append(
-                f"| {db} | *not compared: before {earlier.get('status', 'not run')}, "
-                f"after {entry.get('status')}* | | | | | | |"
-            )
-            continue
-        for key in COMPARED:
-            b = earlier["measurements"][key]
-            a = entry["measurements"][key]
-            lines.append(
-                f"| {db} | {labels[key]} | {_ms(b['median_ms'])} | {_ms(a['median_ms'])} "
-                f"| {_delta(b['median_ms'], a['median_ms'])} | {_ms(b['p95_ms'])} "
-                f"| {_ms(a['p95_ms'])} | {_delta(b['p95_ms'], a['p95_ms'])} |"
-            )
-    return lines
 
 
 def markdown(results: dict[str, Any]) -> str:
@@ -294,7 +238,9 @@ def markdown(results: dict[str, Any]) -> str:
                 + "."
             )
     if results.get("baseline"):
-        lines += _comparison(results)
+        from bench import compare
+
+        lines += compare.markdown(results)
     if results.get("national"):
         from bench import national
 

@@ -28,9 +28,8 @@ from strawberry.subscriptions import GRAPHQL_TRANSPORT_WS_PROTOCOL
 from strawberry.types.unset import UnsetType
 from tortoise.contrib.starlette import RegisterTortoise
 
+from server.callers import bearer, client_of, viewer_for
 from server.database import tortoise_config
-from server.domain.access import Viewer
-from server.domain.accounts import authenticate
 from server.downloads import report_csv
 from server.encryption import Keyring, install
 from server.realtime import realtime
@@ -63,15 +62,9 @@ class HavenGraphQL(GraphQL[Context, None]):
     async def get_context(
         self, request: Request | WebSocket, response: Response | WebSocket | None = None
     ) -> Context:
-        address = request.client.host if request.client else ""
-        agent = request.headers.get("user-agent", "")[:120]
-        client = f"{address} {agent}".strip()
-        token = _bearer(request.headers.get("authorization", ""))
-        viewer = (
-            await authenticate(token, client=client, settings=self.settings)
-            if token
-            else Viewer.anonymous(client)
-        )
+        address, client = client_of(request)
+        token = bearer(request.headers.get("authorization", ""))
+        viewer = await viewer_for(token, client, self.settings)
         return Context(
             request=request,
             response=response if isinstance(response, Response) else None,
@@ -86,23 +79,13 @@ class HavenGraphQL(GraphQL[Context, None]):
         ``{"authorization": "Bearer …"}``. Without a live session the socket closes (4403)."""
         given = {str(key).lower(): value for key, value in context.connection_params.items()}
         header = given.get("authorization")
-        token = _bearer(header) if isinstance(header, str) else context.token
-        viewer = (
-            await authenticate(token, client=context.viewer.client, settings=self.settings)
-            if token
-            else Viewer.anonymous(context.viewer.client)
-        )
+        token = bearer(header) if isinstance(header, str) else context.token
+        viewer = await viewer_for(token, context.viewer.client, self.settings)
         if not viewer.signed_in:
             raise ConnectionRejectionError({"message": "Sign in first."})
         context.signed_in_as(viewer)
         context.token = token
         return UnsetType()  # acknowledged, with no payload
-
-
-def _bearer(header: str) -> str:
-    """The token of ``Bearer <token>``; "" for anything else."""
-    scheme, _, token = header.partition(" ")
-    return token.strip() if scheme.lower() == "bearer" else ""
 
 
 async def health(request: Request) -> JSONResponse:

@@ -25,11 +25,9 @@ from server.domain.access import Viewer
 from server.domain.accounts import create_user, deactivate, revoke_sessions
 from server.domain.audit import record
 from server.domain.clock import now
-from server.domain.counselling import reencrypt_session_notes
 from server.domain.errors import DomainError, ErrorCode
-from server.domain.medical import reencrypt_visits
-from server.domain.notes import reencrypt_notes
-from server.domain.reports import Period, ReportRange, build_report
+from server.domain.keys import reencrypt_all
+from server.domain.reports import Period, ReportRange, build_report_to_publish
 from server.encryption import Keyring, add_key_to_file, install
 from server.models import Role, Shelter, User
 from server.schema import SDL_PATH, sdl
@@ -235,15 +233,15 @@ def keys_rotate() -> None:
 
     async def run() -> int:
         with Progress(console=console) as progress:
-            task = progress.add_task("Re-encrypting notes", total=None)
-            notes = await reencrypt_notes(
-                lambda done, total: progress.update(task, completed=done, total=total)
+            task = progress.add_task("Re-encrypting", total=None)
+            return await reencrypt_all(
+                lambda model, done, total: progress.update(
+                    task, description=f"Re-encrypting {model}", completed=done, total=total
+                )
             )
-        # Care: visit findings and notes, counselling session notes.
-        return notes + await reencrypt_visits() + await reencrypt_session_notes()
 
     count = _run_domain(run)
-    console.print(f"Re-encrypted {count} note(s) with the newest key.")
+    console.print(f"Re-encrypted {count} record(s) with the newest key.")
 
 
 @app.command()
@@ -264,7 +262,9 @@ def report(
         span = ReportRange.checked(start.date(), end.date(), period, settings.zone)
         with Progress(console=console) as progress:
             task = progress.add_task("Counting figures", total=3 + CHARTS)
-            built = await build_report(viewer, span, audit_limit=settings.report_audit_limit)
+            built = await build_report_to_publish(
+                viewer, span, audit_limit=settings.report_audit_limit
+            )
             progress.update(task, advance=2, description="Drawing charts")
             html = donor_html(
                 built, span, generated_at=now(), step=lambda _: progress.advance(task)

@@ -14,26 +14,20 @@ from datetime import date
 from starlette.requests import Request
 from starlette.responses import PlainTextResponse, Response
 
+from server.callers import bearer, client_of, viewer_for
 from server.domain import reports
-from server.domain.access import Action, Viewer, require
-from server.domain.accounts import authenticate
+from server.domain.access import Action, require
 from server.domain.audit import record
 from server.domain.errors import DomainError, ErrorCode
 from server.domain.reports.spreadsheets import TABLES, table_csv
-from server.schema.relay import decode_id
+from server.schema.relay import optional_id
 from server.settings import Settings
 
-_STATUS = {ErrorCode.UNAUTHENTICATED: 401, ErrorCode.FORBIDDEN: 403}
-
-
-async def _viewer(request: Request, settings: Settings) -> Viewer:
-    address = request.client.host if request.client else ""
-    client = f"{address} {request.headers.get('user-agent', '')[:120]}".strip()
-    scheme, _, token = request.headers.get("authorization", "").partition(" ")
-    token = token.strip() if scheme.lower() == "bearer" else ""
-    if not token:
-        return Viewer.anonymous(client)
-    return await authenticate(token, client=client, settings=settings)
+_STATUS = {
+    ErrorCode.UNAUTHENTICATED: 401,
+    ErrorCode.FORBIDDEN: 403,
+    ErrorCode.REPORT_TOO_DETAILED: 422,
+}
 
 
 def _day(request: Request, name: str) -> date:
@@ -56,16 +50,14 @@ def _period(request: Request) -> reports.Period:
         ) from error
 
 
-def _id(request: Request, name: str, type_name: str) -> int | None:
-    value = request.query_params.get(name)
-    return None if value is None else decode_id(value, type_name, [name])
-
-
 async def report_csv(request: Request) -> Response:
     settings: Settings = request.app.state.settings
     table = request.path_params["table"]
     try:
-        viewer = await _viewer(request, settings)
+        _, client = client_of(request)
+        viewer = await viewer_for(
+            bearer(request.headers.get("authorization", "")), client, settings
+        )
         require(viewer, Action.READ_REPORTS)
         if table not in TABLES:
             raise DomainError(
@@ -74,18 +66,14 @@ async def report_csv(request: Request) -> Response:
         span = reports.ReportRange.checked(
             _day(request, "from"), _day(request, "to"), _period(request), settings.zone
         )
-        region_id = _id(request, "region", "Region")
-        shelter_id = _id(request, "shelter", "Shelter")
-        report = await reports.build_report(viewer, span, audit_limit=settings.report_audit_limit)
+        region_id = optional_id(request.query_params.get("region"), "Region", "region")
+        shelter_id = optional_id(request.query_params.get("shelter"), "Shelter", "shelter")
+        report = await reports.build_report_to_publish(
+            viewer, span, audit_limit=settings.report_audit_limit
+        )
     except DomainError as error:
         status = _STATUS.get(error.code, 404 if error.code is ErrorCode.NOT_FOUND else 400)
         return PlainTextResponse(error.message, status_code=status)
-    if not report.audited:
-        return PlainTextResponse(
-            "This report is too detailed to check every combination of its totals for small "
-            "counts; choose longer periods or a shorter range.",
-            status_code=422,
-        )
     text = table_csv(report.only(region_id=region_id, shelter_id=shelter_id), table)
     await record(
         viewer,

@@ -1,6 +1,6 @@
 """What runs in each server process beside its requests: the events' transport (Redis pub/sub
 between processes when HAVEN_REDIS_URL is set, else this process alone) and the sweeper that
-releases expired bed holds.
+releases expired bed holds and forgets old idempotency keys.
 
     async with realtime(settings):      # in the app's lifespan, once the database is open
         ...                             # serve
@@ -12,6 +12,7 @@ import asyncio
 import logging
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager, suppress
+from datetime import timedelta
 
 from redis.asyncio import Redis
 from redis.exceptions import RedisError
@@ -19,14 +20,20 @@ from redis.exceptions import RedisError
 from server.domain import events
 from server.domain.events import Event, Resync, decode, encode, hub
 from server.domain.holds import expire_holds
+from server.domain.idempotency import forget_keys
 from server.settings import Settings
 
 logger = logging.getLogger(__name__)
 
 #: Longest wait between attempts to reach Redis again.
 MAX_BACKOFF = 30.0
+#: How often each process forgets idempotency keys older than HAVEN_IDEMPOTENCY_DAYS.
+KEY_SWEEP_SECONDS = 3600.0
 #: Longest a publish may take before the event is told to this process only.
 PUBLISH_TIMEOUT = 3.0
+#: What a process publishes once Redis answers again after it failed to publish: every
+#: process then tells its subscribers to read again (Resync), as it does after its own outage.
+EVENTS_LOST = "EventsLost"
 
 
 class RedisEvents:
@@ -42,6 +49,7 @@ class RedisEvents:
         self.channel = channel
         self.pubsub = self.listening.pubsub(ignore_subscribe_messages=True)
         self.reader: asyncio.Task[None] | None = None
+        self.owning_up: asyncio.Task[None] | None = None
 
     async def start(self) -> None:
         """Subscribe before serving: a wrong URL or a Redis that is down stops the start."""
@@ -57,6 +65,20 @@ class RedisEvents:
             # read everything again once their connection is back (Resync).
             logger.warning("Redis unreachable: %r told to this process only", event)
             hub.deliver(event)
+            # The other processes may still be connected, and would never hear they missed
+            # it: once Redis takes a publish again, they are told to read everything again.
+            if self.owning_up is None or self.owning_up.done():
+                self.owning_up = asyncio.create_task(self._own_up(), name="haven events lost")
+
+    async def _own_up(self) -> None:
+        backoff = 0.5
+        while True:
+            await asyncio.sleep(backoff)
+            try:
+                await self.redis.publish(self.channel, EVENTS_LOST)
+                return
+            except (RedisError, OSError):
+                backoff = min(backoff * 2, MAX_BACKOFF)
 
     async def _read(self) -> None:
         backoff = 0.0
@@ -73,15 +95,19 @@ class RedisEvents:
                 logger.warning("Redis events: connected again")
                 hub.deliver(Resync())
             if message is not None and message.get("type") == "message":
+                if message["data"] == EVENTS_LOST.encode():
+                    hub.deliver(Resync())
+                    continue
                 event = decode(message["data"])
                 if event is not None:
                     hub.deliver(event)
 
     async def close(self) -> None:
-        if self.reader is not None:
-            self.reader.cancel()
-            with suppress(asyncio.CancelledError):
-                await self.reader
+        for task in (self.reader, self.owning_up):
+            if task is not None:
+                task.cancel()
+                with suppress(asyncio.CancelledError):
+                    await task
         with suppress(RedisError, OSError):
             await self.pubsub.aclose()  # type: ignore[no-untyped-call]
         await self.listening.aclose()
@@ -105,16 +131,25 @@ async def realtime(settings: Settings) -> AsyncIterator[None]:
         transport = RedisEvents(settings.redis_url, settings.redis_channel)
         await transport.start()
         events.install(transport.publish)
-    sweeper = None
-    if settings.hold_sweep_seconds > 0:
-        sweeper = asyncio.create_task(
-            _every(settings.hold_sweep_seconds, expire_holds, "releasing expired holds"),
-            name="haven hold sweeper",
+    sweepers = []
+    if settings.hold_sweep_seconds > 0:  # background work (0 in tests, which start it alone)
+        sweepers.append(
+            asyncio.create_task(
+                _every(settings.hold_sweep_seconds, expire_holds, "releasing expired holds"),
+                name="haven hold sweeper",
+            )
+        )
+        keep = timedelta(days=settings.idempotency_days)
+        sweepers.append(
+            asyncio.create_task(
+                _every(KEY_SWEEP_SECONDS, lambda: forget_keys(keep), "forgetting old keys"),
+                name="haven idempotency key sweeper",
+            )
         )
     try:
         yield
     finally:
-        if sweeper is not None:
+        for sweeper in sweepers:
             sweeper.cancel()
             with suppress(asyncio.CancelledError):
                 await sweeper

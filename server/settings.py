@@ -51,6 +51,9 @@ class Settings:
     redis_channel: str = "haven:events"
     #: How often each server process releases expired bed holds (0: never, as in tests).
     hold_sweep_seconds: float = 15.0
+    #: Days an idempotency key is remembered (a replay after that acts again): far longer than
+    #: any tablet stays offline. Each server process forgets older keys once an hour.
+    idempotency_days: int = 90
     #: How often an idle subscription checks that its session is still open.
     subscription_recheck_seconds: float = 60.0
     #: Reports: up to this many hidden cells per table, every combination of totals is checked
@@ -90,6 +93,7 @@ class Settings:
             hold_sweep_seconds=float(
                 env.get("HAVEN_HOLD_SWEEP_SECONDS", settings.hold_sweep_seconds)
             ),
+            idempotency_days=int(env.get("HAVEN_IDEMPOTENCY_DAYS", settings.idempotency_days)),
             subscription_recheck_seconds=float(
                 env.get("HAVEN_SUBSCRIPTION_RECHECK_SECONDS", settings.subscription_recheck_seconds)
             ),

@@ -174,12 +174,14 @@ def resident_scope(viewer: Viewer, relation: str = "") -> Q:
         return Q(**{flag: False})
     key = f"{relation}_id__in" if relation else "id__in"
     if viewer.shelter_bound:
+        # Two indexed look-ups side by side (migration 0016), not one subquery with an OR
+        # inside: that made PostgreSQL filter every resident for each list or row asked.
         shelters = sorted(viewer.shelter_ids)
-        own = Resident.filter(
-            Q(intake_shelter_id__in=shelters)
-            | Q(id__in=Subquery(Stay.filter(shelter_id__in=shelters).values("resident_id")))
-        ).values("id")
-        return Q(**{key: Subquery(own)})
+        stayed = Stay.filter(shelter_id__in=shelters).order_by("resident_id").values("resident_id")
+        if not relation:
+            return Q(intake_shelter_id__in=shelters) | Q(id__in=Subquery(stayed))
+        registered = Resident.filter(intake_shelter_id__in=shelters).values("id")
+        return Q(**{key: Subquery(registered)}) | Q(**{key: Subquery(stayed)})
     return Q(**{key: []})
 
 
@@ -403,3 +405,26 @@ def may_read_recipient(viewer: Viewer) -> bool:
     to see, and so is the resident). Network roles count what went out, not to whom: what a
     person was given (baby formula, sanitary pads) says as much as their case file."""
     return viewer.shelter_bound
+
+
+#: Records whose audit detail describes a person's care: what kind of medical visit, who the
+#: provider was, a referral to hospital or to the police, a counselling session's kind, a legal
+#: service, what they were handed out. The trail's readers (administrators) see who did what to
+#: which record and when, but not these words, which are not theirs to know (DESIGN.md).
+CARE_RECORDS = frozenset(
+    {
+        "CaseNote",
+        "CounsellingSession",
+        "CourtHearing",
+        "MedicalAppointment",
+        "MedicalVisit",
+        "Referral",
+        "ServiceRecord",
+        "StockMovement",
+    }
+)
+
+
+def may_read_audit_detail(record_type: str, resident_id: int | None) -> bool:
+    """Whether an audit event's detail may be shown: not when it tells of a person's care."""
+    return resident_id is None or record_type not in CARE_RECORDS

@@ -13,11 +13,12 @@ import re
 import secrets
 from collections.abc import Iterable
 from datetime import timedelta
+from typing import Any
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
 from tortoise.exceptions import IntegrityError
-from tortoise.expressions import F
+from tortoise.expressions import F, Q
 from tortoise.transactions import in_transaction
 
 from server.domain.access import Action, Viewer, require, require_signed_in
@@ -135,14 +136,22 @@ async def _attempt(key: str, limit: int, settings: Settings) -> tuple[bool, int]
         row, _ = await LoginThrottle.get_or_create(key=key, defaults={"last_failure_at": current})
     except IntegrityError:  # a parallel attempt made the row first
         row = await LoginThrottle.get(key=key)
-    if row.locked_until is not None and row.locked_until > current:
-        return False, row.failures
-    if row.last_failure_at < current - window:
-        await LoginThrottle.filter(id=row.id).update(failures=0, locked_until=None)
-    await LoginThrottle.filter(id=row.id).update(
+    # Each step is one conditional statement, never a decision on a row read earlier: under
+    # a burst, a lock set by a parallel attempt must stop this one too. A lock keeps its count
+    # (attempts counted just before it then still read a number over the limit); the count
+    # starts again once the lock is over, or when the last failure is old.
+    lock_over = Q(locked_until__lte=current)
+    forgotten = Q(locked_until__isnull=True, last_failure_at__lt=current - window)
+    await LoginThrottle.filter(lock_over | forgotten, id=row.id).update(
+        failures=0, locked_until=None
+    )
+    unlocked = Q(locked_until__isnull=True) | Q(locked_until__lte=current)
+    counted = await LoginThrottle.filter(unlocked, id=row.id).update(
         failures=F("failures") + 1, last_failure_at=current
     )
     await row.refresh_from_db()
+    if not counted:
+        return False, row.failures
     if row.failures > limit:
         await _lock(row.id, settings)
         return False, row.failures - 1
@@ -151,7 +160,7 @@ async def _attempt(key: str, limit: int, settings: Settings) -> tuple[bool, int]
 
 async def _lock(row_id: int, settings: Settings) -> None:
     locked_until = now() + timedelta(minutes=settings.login_lock_minutes)
-    await LoginThrottle.filter(id=row_id).update(locked_until=locked_until, failures=0)
+    await LoginThrottle.filter(id=row_id).update(locked_until=locked_until)
 
 
 async def _failed(key: str, limit: int, settings: Settings) -> None:
@@ -228,22 +237,42 @@ async def login(
     return token, viewer
 
 
-async def _live_session(token: str, settings: Settings, *, touch: bool = True) -> AuthToken | None:
+#: What ``authenticate`` reads of a session in one statement: the token, its account and the
+#: account's shelters (a row per shelter; the session's columns repeat on each).
+_SESSION_COLUMNS = (
+    "id",
+    "revoked_at",
+    "expires_at",
+    "last_used_at",
+    "user_id",
+    "user__username",
+    "user__role",
+    "user__is_active",
+    "user__shelters__id",
+)
+
+
+async def _live_session(
+    token: str, settings: Settings, *, touch: bool = True
+) -> list[dict[str, Any]]:
+    """The session's rows (``_SESSION_COLUMNS``), read anew on every request so that a revoked
+    token stops at once; none if unknown, revoked, expired, idle or its account is off."""
     if not token or len(token) > 200:
-        return None
-    session = await AuthToken.get_or_none(token_hash=hash_token(token)).select_related("user")
+        return []
+    rows = await AuthToken.filter(token_hash=hash_token(token)).values(*_SESSION_COLUMNS)
     current = now()
+    session = rows[0] if rows else None
     if (
         session is None
-        or session.revoked_at is not None
-        or session.expires_at <= current
-        or session.last_used_at + timedelta(minutes=settings.token_idle_minutes) <= current
-        or not session.user.is_active
+        or session["revoked_at"] is not None
+        or session["expires_at"] <= current
+        or session["last_used_at"] + timedelta(minutes=settings.token_idle_minutes) <= current
+        or not session["user__is_active"]
     ):
-        return None
-    if touch and current - session.last_used_at >= _TOUCH_EVERY:
-        await AuthToken.filter(id=session.id).update(last_used_at=current)
-    return session
+        return []
+    if touch and current - session["last_used_at"] >= _TOUCH_EVERY:
+        await AuthToken.filter(id=session["id"]).update(last_used_at=current)
+    return rows
 
 
 async def authenticate(
@@ -251,10 +280,18 @@ async def authenticate(
 ) -> Viewer:
     """The viewer a bearer token stands for; anonymous if unknown, idle, expired or revoked.
     ``touch=False`` checks without counting as use (an open subscription re-checking)."""
-    session = await _live_session(token, settings, touch=touch)
-    if session is None:
+    rows = await _live_session(token, settings, touch=touch)
+    if not rows:
         return Viewer.anonymous(client)
-    return await viewer_for(session.user, client)
+    return Viewer(
+        user_id=rows[0]["user_id"],
+        username=rows[0]["user__username"],
+        role=rows[0]["user__role"],
+        shelter_ids=frozenset(
+            row["user__shelters__id"] for row in rows if row["user__shelters__id"] is not None
+        ),
+        client=client,
+    )
 
 
 async def logout(token: str, viewer: Viewer) -> None:

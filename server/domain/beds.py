@@ -6,6 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 from enum import Enum
+from typing import Any
 
 from tortoise.backends.base.client import BaseDBAsyncClient
 from tortoise.exceptions import IntegrityError
@@ -57,35 +58,50 @@ def bed_status(*, occupied: bool, out_of_service: bool, held: bool) -> BedStatus
 
 async def lock_bed(viewer: Viewer, bed_id: int, connection: BaseDBAsyncClient) -> tuple[Bed, int]:
     """The bed (its row locked until the transaction ends) and its shelter's id; a bed the
-    viewer may not see is not found."""
-    bed = await Bed.filter(id=bed_id).using_db(connection).select_for_update().first()
-    room = await Room.filter(id=bed.room_id).using_db(connection).first() if bed else None
-    if bed is None or room is None or not sees_shelter(viewer, room.shelter_id):
+    viewer may not see is not found. One statement: the room is read with it, not locked (a
+    lock on the room would queue every check-in into that room)."""
+    bed = (
+        await Bed.filter(id=bed_id)
+        .select_related("room")
+        .using_db(connection)
+        .select_for_update(of=("bed",))
+        .first()
+    )
+    if bed is None or not sees_shelter(viewer, bed.room.shelter_id):
         raise DomainError(ErrorCode.NOT_FOUND, ["bed"], "No such bed.")
-    return bed, room.shelter_id
+    return bed, bed.room.shelter_id
 
 
 async def ensure_bed_free(bed: Bed, at: datetime, *, connection: BaseDBAsyncClient) -> None:
-    """Refuse a bed that is occupied, held or out of service now, or was occupied after ``at``."""
+    """Refuse a bed that is occupied, held or out of service now, or was occupied after ``at``.
+    One statement asks all four (after the bed's lock, so it sees what the lock waited for)."""
     current = now()
     label = bed.label
-    if (
-        await BedAssignment.filter(bed_id=bed.id, ended_at__isnull=True)
+
+    def first(rows: QuerySet[Any]) -> Subquery:
+        return Subquery(rows.limit(1).values("id"))
+
+    found = (
+        await Bed.filter(id=bed.id)
+        .annotate(
+            occupied=first(BedAssignment.filter(bed_id=bed.id, ended_at__isnull=True)),
+            out_of_service=first(BedOutage.filter(Q(bed_id=bed.id) & active_outages(current))),
+            held=first(BedHold.filter(Q(bed_id=bed.id) & active_holds(current))),
+            occupied_later=first(BedAssignment.filter(bed_id=bed.id, ended_at__gt=at)),
+        )
         .using_db(connection)
-        .exists()
-    ):
+        .values("occupied", "out_of_service", "held", "occupied_later")
+    )
+    facts = found[0] if found else {}
+    if facts.get("occupied") is not None:
         raise DomainError(ErrorCode.BED_OCCUPIED, ["bed"], f"Bed {label} is occupied.")
-    if (
-        await BedOutage.filter(Q(bed_id=bed.id) & active_outages(current))
-        .using_db(connection)
-        .exists()
-    ):
+    if facts.get("out_of_service") is not None:
         raise DomainError(ErrorCode.BED_OUT_OF_SERVICE, ["bed"], f"Bed {label} is out of service.")
-    if await BedHold.filter(Q(bed_id=bed.id) & active_holds(current)).using_db(connection).exists():
+    if facts.get("held") is not None:
         raise DomainError(
             ErrorCode.BED_HELD, ["bed"], f"Bed {label} is held for an incoming person."
         )
-    if await BedAssignment.filter(bed_id=bed.id, ended_at__gt=at).using_db(connection).exists():
+    if facts.get("occupied_later") is not None:
         raise DomainError(ErrorCode.BED_OCCUPIED, ["at"], f"Bed {label} was occupied at that time.")
 
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta, tzinfo
 
 from server.domain.errors import DomainError, ErrorCode
 
@@ -47,3 +47,24 @@ def in_utc(at: datetime, field: list[str]) -> datetime:
     if instant is None or not EARLIEST <= instant < LATEST:  # asyncpg refuses year 1
         raise DomainError(ErrorCode.INVALID_VALUE, field, "The time is out of range.")
     return instant
+
+
+def local_today(zone: tzinfo) -> date:
+    """Today's date in the shelters' time zone."""
+    return now().astimezone(zone).date()
+
+
+#: No day asked about (a census, arrivals) is older: a typing mistake, far from the calendar's ends.
+EARLIEST_DAY = date(2000, 1, 1)
+
+
+def day_asked(on: date | None, zone: tzinfo) -> date:
+    """The day a question is about: today by default, never ahead, nor before 2000."""
+    today = local_today(zone)
+    if on is None:
+        return today
+    if on > today:
+        raise DomainError(ErrorCode.DATE_IN_FUTURE, ["on"], "The day is in the future.")
+    if on < EARLIEST_DAY:
+        raise DomainError(ErrorCode.INVALID_VALUE, ["on"], "The day is not plausible.")
+    return on

@@ -9,7 +9,7 @@ recording who attended and the private notes (the counsellor only), and cancelli
 from __future__ import annotations
 
 import re
-from collections.abc import Collection
+from collections.abc import Callable, Collection
 from dataclasses import dataclass
 from datetime import UTC, datetime, tzinfo
 
@@ -28,13 +28,15 @@ from server.domain.access import (
     session_scope,
 )
 from server.domain.audit import record
-from server.domain.clock import CLOCK_SKEW, now
+from server.domain.clock import now
 from server.domain.errors import DomainError, ErrorCode, refusal_for, require_text
 from server.domain.schedule import (
     describe,
     live_sessions,
     lock_people,
+    lock_scheduled,
     overlapping,
+    refuse_before_start,
     refuse_resident_clash,
     resident_shelter,
     slot,
@@ -207,34 +209,27 @@ async def schedule_session(
         raise refusal_for(error) from error
 
 
+def _counsellor_or_staff(viewer: Viewer) -> Callable[[CounsellingSession], None]:
+    def check(session: CounsellingSession) -> None:
+        if viewer.role is not Role.SHELTER_STAFF and viewer.user_id != session.counsellor_id:
+            raise DomainError(
+                ErrorCode.FORBIDDEN, ["session"], "Only the session's counsellor may do this."
+            )
+
+    return check
+
+
 async def _lock_scheduled(
     viewer: Viewer, session_id: int, action: Action, connection: BaseDBAsyncClient
 ) -> CounsellingSession:
-    visible = (
-        await CounsellingSession.filter(session_scope(viewer), id=session_id)
-        .using_db(connection)
-        .exists()
+    return await lock_scheduled(
+        viewer,
+        (CounsellingSession, session_id),
+        scope=session_scope(viewer),
+        action=action,
+        connection=connection,
+        may_act=_counsellor_or_staff(viewer),
     )
-    session = (
-        await CounsellingSession.filter(id=session_id)
-        .using_db(connection)
-        .select_for_update()
-        .first()
-    )
-    if not visible or session is None:
-        raise DomainError(ErrorCode.NOT_FOUND, ["session"], "No such session.")
-    require(viewer, action, shelter_ids=(session.shelter_id,))
-    if viewer.role is not Role.SHELTER_STAFF and viewer.user_id != session.counsellor_id:
-        raise DomainError(
-            ErrorCode.FORBIDDEN, ["session"], "Only the session's counsellor may do this."
-        )
-    if session.status is not SessionStatus.SCHEDULED:
-        raise DomainError(
-            ErrorCode.STATUS_CHANGE_NOT_ALLOWED,
-            ["session"],
-            f"The session is already {session.status.value}: only a scheduled one can change.",
-        )
-    return session
 
 
 async def record_session(
@@ -250,12 +245,9 @@ async def record_session(
     try:
         async with in_transaction() as connection:
             session = await _lock_scheduled(viewer, session_id, Action.RECORD_SESSION, connection)
-            if session.starts_at > now() + CLOCK_SKEW:
-                raise DomainError(
-                    ErrorCode.NOT_YET_STARTED,
-                    ["session"],
-                    "The session has not started yet: record it after it took place.",
-                )
+            refuse_before_start(
+                session, "The session has not started yet: record it after it took place."
+            )
             participants = await CounsellingParticipant.filter(session_id=session.id).using_db(
                 connection
             )
@@ -344,7 +336,11 @@ def find_sessions(viewer: Viewer, criteria: SessionFilter) -> QuerySet[Counselli
     if criteria.counsellor_id is not None:
         query = query.filter(counsellor_id=criteria.counsellor_id)
     if criteria.resident_id is not None:
-        with_resident = CounsellingParticipant.filter(resident_id=criteria.resident_id)
+        # Only a resident the viewer sees: a group session can be visible through another
+        # participant, and must not confirm that this one took part.
+        with_resident = CounsellingParticipant.filter(
+            resident_scope(viewer, "resident"), resident_id=criteria.resident_id
+        )
         query = query.filter(id__in=Subquery(with_resident.values("session_id")))
     if criteria.between is not None:
         start, end = criteria.between
@@ -352,16 +348,3 @@ def find_sessions(viewer: Viewer, criteria: SessionFilter) -> QuerySet[Counselli
     if criteria.status is not None:
         query = query.filter(status=criteria.status)
     return query.order_by("starts_at", "id")
-
-
-async def reencrypt_session_notes() -> int:
-    """Write every session's notes again with the installed keyring's first key."""
-    ids = (
-        await CounsellingSession.filter(notes__isnull=False)
-        .order_by("id")
-        .values_list("id", flat=True)
-    )
-    for session_id in ids:
-        session = await CounsellingSession.get(id=session_id)
-        await CounsellingSession.filter(id=session_id).update(notes=session.notes)
-    return len(ids)

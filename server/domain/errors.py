@@ -52,6 +52,8 @@ class ErrorCode(str, Enum):
     STOCK_COUNT_UNCHANGED = "stock_count_unchanged"
     SAME_SHELTER = "same_shelter"
     ITEM_ALREADY_EXISTS = "item_already_exists"
+    # reports
+    REPORT_TOO_DETAILED = "report_too_detailed"
 
 
 class DomainError(Exception):

@@ -56,8 +56,9 @@ class AppointmentChanged:
 
 @dataclass(frozen=True)
 class Resync:
-    """Events may have been lost (this process lost its Redis connection for a while):
-    whoever shows a state should read it again. Made in this process, never published."""
+    """Events may have been lost (this process lost its Redis connection for a while, or
+    another could not publish): whoever shows a state should read it again. Made in each
+    process, never published as such (``realtime.EVENTS_LOST`` travels instead)."""
 
 
 Event = OccupancyChanged | StockLow | AppointmentChanged | Resync

@@ -15,7 +15,7 @@ hold first releases the bed's expired ones, in its own transaction.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 
 from tortoise.backends.base.client import BaseDBAsyncClient
 from tortoise.exceptions import IntegrityError
@@ -26,7 +26,7 @@ from tortoise.transactions import in_transaction
 from server.domain.access import Action, Viewer, hold_scope, require, resident_scope
 from server.domain.audit import record
 from server.domain.beds import active_holds, ensure_bed_free, lock_bed
-from server.domain.clock import CLOCK_SKEW, now
+from server.domain.clock import CLOCK_SKEW, in_utc, now
 from server.domain.errors import DomainError, ErrorCode, refusal_for, require_text
 from server.domain.events import OccupancyChanged, publish
 from server.models import Bed, BedHold, HoldOutcome, Resident, Room
@@ -49,18 +49,26 @@ class HoldRequest:
     resident_id: int | None = None
 
 
-def _instant(value: datetime, field: list[str]) -> datetime:
-    if value.tzinfo is None:
-        raise DomainError(ErrorCode.INVALID_VALUE, field, "The time must include its time zone.")
-    try:
-        return value.astimezone(UTC)
-    except OverflowError as error:
-        raise DomainError(ErrorCode.INVALID_VALUE, field, "The time is out of range.") from error
+@dataclass(frozen=True)
+class HoldState:
+    """A hold as it stands at one instant: an expired hold the sweeper has not marked yet
+    already counts as released, at its expiry, with outcome EXPIRED."""
+
+    active: bool
+    released_at: datetime | None
+    outcome: HoldOutcome | None
+
+
+def hold_state(hold: BedHold, at: datetime) -> HoldState:
+    """>>> hold_state(hold, now()).active"""
+    if hold.released_at is None and hold.expires_at <= at:
+        return HoldState(False, hold.expires_at, HoldOutcome.EXPIRED)
+    return HoldState(hold.released_at is None, hold.released_at, hold.outcome)
 
 
 def _checked(request: HoldRequest, current: datetime) -> HoldRequest:
     reason = require_text(request.reason, ["reason"], max_length=200, required=True)
-    expires_at = _instant(request.expires_at, ["expiresAt"])
+    expires_at = in_utc(request.expires_at, ["expiresAt"])
     if expires_at <= current:
         raise DomainError(ErrorCode.INVALID_VALUE, ["expiresAt"], "The expiry has passed.")
     if expires_at > current + MAX_HOLD:
@@ -71,7 +79,7 @@ def _checked(request: HoldRequest, current: datetime) -> HoldRequest:
         )
     arrival = request.expected_arrival
     if arrival is not None:
-        arrival = _instant(arrival, ["expectedArrival"])
+        arrival = in_utc(arrival, ["expectedArrival"])
         if arrival < current - CLOCK_SKEW:
             raise DomainError(
                 ErrorCode.INVALID_VALUE, ["expectedArrival"], "The expected arrival has passed."
@@ -142,7 +150,7 @@ def _ended(hold: BedHold, current: datetime) -> DomainError | None:
         return DomainError(ErrorCode.HOLD_NOT_ACTIVE, ["hold"], "The person has checked in.")
     if hold.released_at is not None and hold.outcome is HoldOutcome.RELEASED:
         return DomainError(ErrorCode.HOLD_NOT_ACTIVE, ["hold"], "The hold was called off.")
-    if hold.released_at is not None or hold.expires_at <= current:
+    if not hold_state(hold, current).active:
         return DomainError(ErrorCode.HOLD_NOT_ACTIVE, ["hold"], "The hold has expired.")
     return None
 

@@ -2,6 +2,7 @@
 client retrying after a lost answer, gets the first answer back instead of a second effect.
 
     stay = await once(viewer, key, "checkIn", {"resident": "…", "bed": "…"}, Stay, run)
+    await forget_keys(timedelta(days=90))      # hourly, by each server process
 
 The key is claimed in the same transaction as the effect. A concurrent request with the same key
 waits on the key's unique index until the first commits (then replays its answer) or rolls back
@@ -14,7 +15,7 @@ from __future__ import annotations
 import hashlib
 import json
 from collections.abc import Awaitable, Callable, Mapping
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from enum import Enum
 from typing import Any, TypeVar
 from uuid import UUID
@@ -121,3 +122,9 @@ async def once(
 
 class _Claimed(Exception):
     """The key's row exists already, made by a concurrent request."""
+
+
+async def forget_keys(older_than: timedelta) -> int:
+    """Delete the keys claimed more than ``older_than`` ago; how many. The answers they
+    replay are kept in their own tables: only the protection against a very late replay goes."""
+    return await IdempotencyKey.filter(created_at__lt=now() - older_than).delete()

@@ -22,7 +22,7 @@ from tortoise.transactions import in_transaction
 
 from server.domain.access import Action, Viewer, require, sees_shelter, shelter_scope
 from server.domain.audit import record
-from server.domain.clock import now
+from server.domain.clock import local_today, now
 from server.domain.errors import DomainError, ErrorCode, refusal_for
 from server.models import Meal, MealRecord, Shelter, Stay
 
@@ -64,26 +64,6 @@ class MealCount:
 def _camel(name: str) -> str:
     head, *rest = name.split("_")
     return head + "".join(part.title() for part in rest)
-
-
-#: No count or census is older: a typing mistake (and far enough from the calendar's ends).
-EARLIEST_DAY = date(2000, 1, 1)
-
-
-def local_today(zone: tzinfo) -> date:
-    return now().astimezone(zone).date()
-
-
-def census_day(on: date | None, zone: tzinfo) -> date:
-    """The day whose dietary needs are asked for: today by default, never ahead, nor absurd."""
-    today = local_today(zone)
-    if on is None:
-        return today
-    if on > today:
-        raise DomainError(ErrorCode.DATE_IN_FUTURE, ["on"], "The day is in the future.")
-    if on < EARLIEST_DAY:
-        raise DomainError(ErrorCode.INVALID_VALUE, ["on"], "The day is not plausible.")
-    return on
 
 
 async def _shelter(viewer: Viewer, shelter_id: int) -> int:

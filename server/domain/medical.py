@@ -21,14 +21,16 @@ from tortoise.transactions import in_transaction
 
 from server.domain.access import Action, Viewer, appointment_scope, require, resident_scope
 from server.domain.audit import record
-from server.domain.clock import CLOCK_SKEW, now
+from server.domain.clock import now
 from server.domain.errors import DomainError, ErrorCode, refusal_for, require_text
 from server.domain.events import AppointmentChanged, publish
 from server.domain.schedule import (
     describe,
     live_appointments,
     lock_people,
+    lock_scheduled,
     overlapping,
+    refuse_before_start,
     refuse_resident_clash,
     resident_shelter,
     slot,
@@ -185,38 +187,19 @@ async def _history(
 async def _lock_scheduled(
     viewer: Viewer, appointment_id: int, action: Action, connection: BaseDBAsyncClient
 ) -> MedicalAppointment:
-    """The appointment, locked, if the viewer sees it, may act on it, and it is still scheduled."""
-    visible = (
-        await MedicalAppointment.filter(appointment_scope(viewer), id=appointment_id)
-        .using_db(connection)
-        .exists()
+    return await lock_scheduled(
+        viewer,
+        (MedicalAppointment, appointment_id),
+        scope=appointment_scope(viewer),
+        action=action,
+        connection=connection,
     )
-    appointment = (
-        await MedicalAppointment.filter(id=appointment_id)
-        .using_db(connection)
-        .select_for_update()
-        .first()
-    )
-    if not visible or appointment is None:
-        raise DomainError(ErrorCode.NOT_FOUND, ["appointment"], "No such appointment.")
-    require(viewer, action, shelter_ids=(appointment.shelter_id,))
-    if appointment.status is not AppointmentStatus.SCHEDULED:
-        raise DomainError(
-            ErrorCode.STATUS_CHANGE_NOT_ALLOWED,
-            ["appointment"],
-            f"The appointment is already {appointment.status.value.replace('_', '-')}: "
-            "only a scheduled one can change.",
-        )
-    return appointment
 
 
 def _started(appointment: MedicalAppointment, what: str) -> None:
-    if appointment.starts_at > now() + CLOCK_SKEW:
-        raise DomainError(
-            ErrorCode.NOT_YET_STARTED,
-            ["appointment"],
-            f"The appointment has not started yet: it cannot be {what} before its time.",
-        )
+    refuse_before_start(
+        appointment, f"The appointment has not started yet: it cannot be {what} before its time."
+    )
 
 
 async def set_appointment_status(
@@ -364,12 +347,3 @@ def find_appointments(viewer: Viewer, criteria: AppointmentFilter) -> QuerySet[M
     if criteria.status is not None:
         query = query.filter(status=criteria.status)
     return query.order_by("starts_at", "id")
-
-
-async def reencrypt_visits() -> int:
-    """Write every visit's findings and notes again with the installed keyring's first key."""
-    ids = await MedicalVisit.all().order_by("id").values_list("id", flat=True)
-    for visit_id in ids:
-        visit = await MedicalVisit.get(id=visit_id)
-        await MedicalVisit.filter(id=visit_id).update(findings=visit.findings, notes=visit.notes)
-    return len(ids)

@@ -8,7 +8,7 @@
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 
 from tortoise.expressions import Q
 from tortoise.transactions import in_transaction
@@ -81,14 +81,3 @@ async def readable_notes(viewer: Viewer, resident_ids: Sequence[int]) -> dict[in
         assert may_read_note(viewer, row.kind, row.author_id)
         notes[row.resident_id].append(row)
     return notes
-
-
-async def reencrypt_notes(progress: Callable[[int, int], None] | None = None) -> int:
-    """Write every note again with the installed keyring's first key (after a key rotation)."""
-    ids = await CaseNote.all().order_by("id").values_list("id", flat=True)
-    for done, note_id in enumerate(ids, start=1):
-        note = await CaseNote.get(id=note_id)
-        await CaseNote.filter(id=note_id).update(text=note.text)
-        if progress:
-            progress(done, len(ids))
-    return len(ids)

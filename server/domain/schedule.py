@@ -9,13 +9,15 @@ concurrency because every booking locks the people it books first.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from datetime import UTC, date, datetime, time, timedelta, tzinfo
+from collections.abc import Callable, Sequence
+from datetime import date, datetime, time, timedelta, tzinfo
+from typing import TypeVar
 
 from tortoise.backends.base.client import BaseDBAsyncClient
 from tortoise.expressions import Q, Subquery
 
-from server.domain.clock import CLOCK_SKEW, now
+from server.domain.access import Action, Viewer, require
+from server.domain.clock import CLOCK_SKEW, in_utc, now
 from server.domain.errors import DomainError, ErrorCode
 from server.models import (
     AppointmentStatus,
@@ -34,6 +36,8 @@ MAX_MINUTES = 8 * 60
 #: How far ahead a booking may be made.
 HORIZON = timedelta(days=366)
 
+Booking = TypeVar("Booking", MedicalAppointment, CounsellingSession)
+
 
 def slot(starts_at: datetime, minutes: int) -> tuple[datetime, datetime]:
     """The (start, end) of a new booking, in UTC: refused in the past, more than a year ahead,
@@ -44,16 +48,7 @@ def slot(starts_at: datetime, minutes: int) -> tuple[datetime, datetime]:
             ["durationMinutes"],
             f"The duration must be {MIN_MINUTES} to {MAX_MINUTES} minutes, not {minutes}.",
         )
-    if starts_at.tzinfo is None:
-        raise DomainError(
-            ErrorCode.INVALID_VALUE, ["startsAt"], "The time must include its time zone."
-        )
-    try:
-        start = starts_at.astimezone(UTC)
-    except OverflowError as error:
-        raise DomainError(
-            ErrorCode.INVALID_VALUE, ["startsAt"], "The time is out of range."
-        ) from error
+    start = in_utc(starts_at, ["startsAt"])
     current = now()
     if start < current - CLOCK_SKEW:
         raise DomainError(
@@ -67,13 +62,14 @@ def slot(starts_at: datetime, minutes: int) -> tuple[datetime, datetime]:
 
 
 def day_window(day: date, zone: tzinfo) -> tuple[datetime, datetime]:
-    """The instants of ``day`` in the shelters' time zone: [local midnight, next midnight)."""
+    """The instants of ``day`` in the shelters' time zone: [local midnight, next midnight);
+    a day the database cannot carry (before 1900, after 9000) is refused."""
     try:
-        start = datetime.combine(day, time(0), tzinfo=zone).astimezone(UTC)
-        end = datetime.combine(day + timedelta(days=1), time(0), tzinfo=zone).astimezone(UTC)
+        following = day + timedelta(days=1)
     except OverflowError as error:
         raise DomainError(ErrorCode.INVALID_VALUE, ["day"], "The day is out of range.") from error
-    return start, end
+    start = in_utc(datetime.combine(day, time(0), tzinfo=zone), ["day"])
+    return start, in_utc(datetime.combine(following, time(0), tzinfo=zone), ["day"])
 
 
 def overlapping(start: datetime, end: datetime) -> Q:
@@ -164,3 +160,44 @@ async def resident_shelter(resident: Resident, connection: BaseDBAsyncClient) ->
         .first()
     )
     return last.shelter_id if last is not None else resident.intake_shelter_id
+
+
+async def lock_scheduled(
+    viewer: Viewer,
+    booking: tuple[type[Booking], int],
+    *,
+    scope: Q,
+    action: Action,
+    connection: BaseDBAsyncClient,
+    may_act: Callable[[Booking], None] | None = None,
+) -> Booking:
+    """An appointment or session, locked for the transaction, if the viewer sees it (``scope``)
+    and may ``action`` it (and ``may_act``, if given, agrees), and it is still scheduled.
+
+    >>> await lock_scheduled(viewer, (MedicalAppointment, 9), scope=appointment_scope(viewer),
+    ...                      action=Action.RECORD_VISIT, connection=connection)
+    """
+    model, booking_id = booking
+    noun = "appointment" if model is MedicalAppointment else "session"
+    visible = await model.filter(scope, id=booking_id).using_db(connection).exists()
+    row = await model.filter(id=booking_id).using_db(connection).select_for_update().first()
+    if not visible or row is None:
+        raise DomainError(ErrorCode.NOT_FOUND, [noun], f"No such {noun}.")
+    require(viewer, action, shelter_ids=(row.shelter_id,))
+    if may_act is not None:
+        may_act(row)
+    if row.status.value != "scheduled":
+        raise DomainError(
+            ErrorCode.STATUS_CHANGE_NOT_ALLOWED,
+            [noun],
+            f"The {noun} is already {row.status.value.replace('_', '-')}: "
+            "only a scheduled one can change.",
+        )
+    return row
+
+
+def refuse_before_start(booking: MedicalAppointment | CounsellingSession, refusal: str) -> None:
+    """NOT_YET_STARTED with ``refusal`` while the booking's time has not come."""
+    if booking.starts_at > now() + CLOCK_SKEW:
+        noun = "appointment" if isinstance(booking, MedicalAppointment) else "session"
+        raise DomainError(ErrorCode.NOT_YET_STARTED, [noun], refusal)

@@ -11,6 +11,7 @@ from datetime import datetime
 
 from tortoise.backends.base.client import BaseDBAsyncClient
 from tortoise.exceptions import IntegrityError
+from tortoise.expressions import Subquery
 from tortoise.transactions import in_transaction
 
 from server.domain.access import (
@@ -18,46 +19,44 @@ from server.domain.access import (
     Viewer,
     require,
     resident_scope,
-    sees_shelter,
     stay_scope,
 )
 from server.domain.audit import record
-from server.domain.beds import ensure_bed_free
+from server.domain.beds import ensure_bed_free, lock_bed
 from server.domain.clock import moment
 from server.domain.errors import DomainError, ErrorCode, refusal_for
 from server.domain.events import OccupancyChanged, publish
 from server.domain.holds import take_hold
-from server.models import Bed, BedAssignment, ExitDestination, Resident, Room, Stay
-
-
-async def _lock_bed(viewer: Viewer, bed_id: int, connection: BaseDBAsyncClient) -> tuple[Bed, int]:
-    """The bed (only its row locked until the transaction ends) and its shelter's id; a bed
-    the viewer may not see is not found."""
-    bed = await Bed.filter(id=bed_id).using_db(connection).select_for_update().first()
-    room = await Room.filter(id=bed.room_id).using_db(connection).first() if bed else None
-    if bed is None or room is None or not sees_shelter(viewer, room.shelter_id):
-        raise DomainError(ErrorCode.NOT_FOUND, ["bed"], "No such bed.")
-    return bed, room.shelter_id
+from server.models import BedAssignment, ExitDestination, Resident, Stay
 
 
 async def _lock_active_stay(
     viewer: Viewer, stay_id: int, connection: BaseDBAsyncClient
 ) -> tuple[Stay, BedAssignment]:
-    stay = await Stay.filter(stay_scope(viewer), id=stay_id).using_db(connection).first()
-    if stay is None:
+    """The stay's resident locked (found through a stay the viewer sees), then the stay's
+    current bed with the stay, read after the lock so both are as the last change left them."""
+    seen = Stay.filter(stay_scope(viewer), id=stay_id).values("resident_id")
+    resident = (
+        await Resident.filter(id__in=Subquery(seen))
+        .using_db(connection)
+        .select_for_update()
+        .first()
+    )
+    if resident is None:
         raise DomainError(ErrorCode.NOT_FOUND, ["stay"], "No such stay.")
-    await Resident.filter(id=stay.resident_id).using_db(connection).select_for_update().first()
-    await stay.refresh_from_db(using_db=connection)
-    if stay.checked_out_at is not None:
-        raise DomainError(ErrorCode.STAY_ALREADY_ENDED, ["stay"], "The stay has already ended.")
     assignment = (
-        await BedAssignment.filter(stay_id=stay.id, ended_at__isnull=True)
+        await BedAssignment.filter(stay_id=stay_id, ended_at__isnull=True)
+        .select_related("stay")
         .using_db(connection)
         .first()
     )
-    if assignment is None:  # every active stay has one; a broken row is not the user's fault
-        raise RuntimeError(f"active stay {stay.id} has no bed")
-    return stay, assignment
+    if assignment is not None:
+        return assignment.stay, assignment
+    stay = await Stay.filter(id=stay_id).using_db(connection).get()
+    if stay.checked_out_at is not None:
+        raise DomainError(ErrorCode.STAY_ALREADY_ENDED, ["stay"], "The stay has already ended.")
+    # every active stay has a bed; a broken row is not the user's fault
+    raise RuntimeError(f"active stay {stay.id} has no bed")
 
 
 def _not_before(at: datetime, earliest: datetime, what: str) -> None:
@@ -91,25 +90,21 @@ async def check_in(
             )
             if resident is None:
                 raise DomainError(ErrorCode.NOT_FOUND, ["resident"], "No such resident.")
-            if (
-                await Stay.filter(resident_id=resident_id, checked_out_at__isnull=True)
+            # A person has few stays: one statement reads when each ended (None: still on).
+            ended = (
+                await Stay.filter(resident_id=resident_id)
                 .using_db(connection)
-                .exists()
-            ):
+                .values_list("checked_out_at", flat=True)
+            )
+            if None in ended:
                 raise DomainError(
                     ErrorCode.RESIDENT_ALREADY_IN_SHELTER,
                     ["resident"],
                     f"{resident.code} is already staying in a shelter.",
                 )
-            last = (
-                await Stay.filter(resident_id=resident_id)
-                .using_db(connection)
-                .order_by("-checked_out_at")
-                .first()
-            )
-            if last is not None and last.checked_out_at is not None:
-                _not_before(when, last.checked_out_at, "resident's last check-out")
-            bed, shelter_id = await _lock_bed(viewer, bed_id, connection)
+            if ended:
+                _not_before(when, max(ended), "resident's last check-out")
+            bed, shelter_id = await lock_bed(viewer, bed_id, connection)
             require(viewer, Action.CHECK_IN, shelter_ids=(shelter_id,))
             _not_before(when, bed.created_at, "bed was put in service")
             await take_hold(viewer, bed, resident_id, hold_id, connection)
@@ -201,7 +196,7 @@ async def transfer(
                     ErrorCode.SAME_BED, ["bed"], "The resident is already in that bed."
                 )
             _not_before(when, assignment.started_at, "stay's last bed change")
-            bed, shelter_id = await _lock_bed(viewer, bed_id, connection)
+            bed, shelter_id = await lock_bed(viewer, bed_id, connection)
             require(viewer, Action.TRANSFER, shelter_ids=(stay.shelter_id, shelter_id))
             _not_before(when, bed.created_at, "bed was put in service")
             await take_hold(viewer, bed, stay.resident_id, None, connection)

@@ -59,6 +59,7 @@ from server.schema.stays.loaders import (
     AssignmentsByStayLoader,
     StayByIdLoader,
     StaysByResidentLoader,
+    StaysByShelterDayLoader,
 )
 from server.schema.stock.loaders import (
     DistributionsByResidentLoader,
@@ -88,6 +89,7 @@ class Loaders:
         self.resident_by_id = ResidentByIdLoader(viewer)
         self.stay_by_id = StayByIdLoader(viewer)
         self.stays_by_resident = StaysByResidentLoader(viewer)
+        self.stays_by_shelter_day = StaysByShelterDayLoader(viewer)
         self.active_stay_by_resident = ActiveStayByResidentLoader(viewer)
         self.assignments_by_stay = AssignmentsByStayLoader(viewer)
         self.active_assignment_by_stay = ActiveAssignmentByStayLoader(viewer)

@@ -10,6 +10,7 @@ import base64
 import binascii
 import dataclasses
 from collections.abc import Awaitable, Callable, Iterable
+from datetime import UTC, datetime
 from typing import Annotated, Any, ClassVar, Generic, TypeVar
 from uuid import UUID
 
@@ -19,6 +20,7 @@ from tortoise.expressions import Q
 from tortoise.models import Model
 from tortoise.queryset import QuerySet
 
+from server.domain.clock import in_utc
 from server.domain.errors import DomainError, ErrorCode
 from server.domain.idempotency import once
 
@@ -50,6 +52,11 @@ def decode_id(value: str, type_name: str, field: list[str]) -> int:
     if global_id is None or global_id.type_name != type_name or number is None:
         raise DomainError(ErrorCode.INVALID_ID, field, f"{value!r} is not a {type_name} ID.")
     return number
+
+
+def optional_id(value: strawberry.ID | str | None, type_name: str, name: str) -> int | None:
+    """``decode_id`` of an optional argument: None when it was not given."""
+    return None if value is None else decode_id(value, type_name, [name])
 
 
 def encode_id(type_name: str, number: int) -> str:
@@ -145,18 +152,31 @@ def _cursor(number: int) -> str:
 
 
 def _after_id(after: str | None) -> int:
+    return _after(after)[0]
+
+
+def _after(after: str | None) -> tuple[int, datetime | None]:
+    """The row id of a cursor, and the time it sorted at when the cursor carries one
+    (``paginate_by``'s cursors do: ``<prefix><id>@<ISO time>``)."""
     if after is None:
-        return 0
+        return 0, None
     try:
         text = base64.b64decode(after, validate=True).decode()
     except (binascii.Error, ValueError):  # not base64, not ASCII, or not UTF-8 inside
         text = ""
-    number = row_id(text.removeprefix(_CURSOR_PREFIX)) if text.startswith(_CURSOR_PREFIX) else None
+    number_text, _, at_text = text.removeprefix(_CURSOR_PREFIX).partition("@")
+    number = row_id(number_text) if text.startswith(_CURSOR_PREFIX) else None
+    at = None
+    if number is not None and at_text:
+        try:
+            at = in_utc(datetime.fromisoformat(at_text), ["after"])
+        except (ValueError, DomainError):
+            number = None
     if number is None:
         raise DomainError(
             ErrorCode.INVALID_VALUE, ["after"], f"{after!r} is not a cursor from this API."
         )
-    return number
+    return number, at
 
 
 def page_size(first: int | None, *, default: int, maximum: int) -> int:
@@ -200,25 +220,31 @@ async def paginate_by(
     after: str | None,
 ) -> Connection[T]:
     """One page of ``query`` in (``key``, id) order, for lists read by time, such as a day's
-    schedule by ``starts_at``. Cursors are the same as ``paginate``'s: the row after which to
-    go on, whose ``key`` is read back (one query more, only when ``after`` is given).
+    schedule by ``starts_at`` (a datetime). Each cursor carries its row's time as well as its
+    id, so the list goes on after it even when that row has since left the list (an
+    appointment cancelled while a status-filtered schedule is paged).
 
     return await paginate_by(appointments, Appointment.from_model, key="starts_at", ...)
     """
-    start = _after_id(after)
+    start, at = _after(after)
     ordered = query.order_by(key, "id")
+    if start and at is None:  # a cursor of another list, which carries no time
+        raise DomainError(
+            ErrorCode.INVALID_VALUE, ["after"], f"{after!r} is not a cursor of this list."
+        )
     if start:
-        anchor = await query.filter(id=start).values_list(key, flat=True)
-        if not anchor:
-            raise DomainError(
-                ErrorCode.INVALID_VALUE, ["after"], f"{after!r} is not a cursor of this list."
-            )
-        at: Any = anchor[0]
         later: dict[str, Any] = {f"{key}__gt": at}
         same: dict[str, Any] = {key: at, "id__gt": start}
         ordered = ordered.filter(Q(**later) | Q(**same))
     rows = await ordered.limit(first + 1)
-    edges = [Edge(cursor=_cursor(row.pk), node=to_node(row)) for row in rows[:first]]
+
+    def cursor(row: M) -> str:
+        when: datetime = getattr(row, key)
+        return base64.b64encode(
+            f"{_CURSOR_PREFIX}{row.pk}@{when.astimezone(UTC).isoformat()}".encode()
+        ).decode()
+
+    edges = [Edge(cursor=cursor(row), node=to_node(row)) for row in rows[:first]]
     return Connection(
         edges=edges,
         page_info=PageInfo(

@@ -90,3 +90,31 @@ def test_a_report_ending_in_the_future_is_refused(database: Settings, tmp_path: 
 
     assert "future" in result.stdout
     assert not (tmp_path / "x.html").exists()
+
+
+def test_a_report_too_detailed_to_check_is_not_written(
+    database: Settings, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # given a server that checks combinations of totals only up to 10 hidden cells per table
+    monkeypatch.setenv("HAVEN_REPORT_AUDIT_LIMIT", "10")
+    today = datetime.now(UTC).date()
+    out = tmp_path / "donors.html"
+
+    # when the donor report of two months by day is asked for
+    result = haven(
+        database,
+        "report",
+        "--from",
+        str(today - timedelta(days=60)),
+        "--to",
+        str(today - timedelta(days=1)),
+        "--period",
+        "day",
+        "--out",
+        str(out),
+        code=1,
+    )
+
+    # then it is refused with the reason, and nothing is written for the donors
+    assert "too detailed" in result.stdout.replace("\n", " ")
+    assert not out.exists()

@@ -7,9 +7,10 @@ from tortoise import Tortoise
 
 from server.domain.notes import write_note
 from server.domain.stays import check_in
-from server.models import AuditEvent, NoteKind, Role
+from server.models import AppointmentKind, AuditEvent, NoteKind, Role
 from server.schema.relay import encode_id
 from tests.conftest import GraphQLClient, sign_in
+from tests.server.care import book, local, member, tomorrow
 from tests.server.network import build_network, new_resident, staff
 
 RESIDENT = """query ($id: ID!) { resident(id: $id) { code givenName familyName notes { text } } }"""
@@ -99,6 +100,37 @@ async def test_admins_query_the_trail_by_resident_and_user(gql: GraphQLClient) -
         )
         body = await other.post(AUDIT, {})
         assert body["data"] is None and body["errors"][0]["extensions"]["code"] == "FORBIDDEN"
+
+
+AUDIT_DETAIL = """query ($resident: ID) {
+  auditEvents(resident: $resident, first: 100) { edges { node { action recordType detail } } } }"""
+
+
+async def test_admins_see_who_touched_a_persons_care_but_not_what_it_was(
+    gql: GraphQLClient,
+) -> None:
+    # given a resident checked in and booked with a medical volunteer
+    network = await build_network(shelters=1)
+    resident = await new_resident()
+    await check_in(await staff(), resident.id, network.beds[0].id)
+    medic = await member(Role.MEDICAL, network.shelters)
+    await book(
+        medic, resident.id, medic, local(tomorrow(), 10), kind=AppointmentKind.GYNAECOLOGICAL
+    )
+    admin = gql.as_token(await sign_in(Role.ADMIN))
+
+    # when an administrator reads the person's trail
+    edges = (await admin.data(AUDIT_DETAIL, {"resident": encode_id("Resident", resident.id)}))[
+        "auditEvents"
+    ]["edges"]
+
+    # then the booking is there, by whom and of which record, but not its kind or provider
+    details = {edge["node"]["recordType"]: edge["node"]["detail"] for edge in edges}
+    assert details["MedicalAppointment"] is None
+    assert details["Stay"]  # a bed, not care: still shown
+    stored = await AuditEvent.get(record_type="MedicalAppointment", resident_id=resident.id)
+    assert "gynaecological" in stored.detail.lower()  # kept in the trail itself
+    assert "gynaecological" not in str(edges).lower()
 
 
 async def test_the_trail_cannot_be_changed_or_deleted(gql: GraphQLClient) -> None:

@@ -13,12 +13,15 @@ from cryptography.fernet import Fernet
 from starlette.applications import Starlette
 from tortoise import Tortoise
 
-from server.domain.counselling import record_session, reencrypt_session_notes
+from server.domain.counselling import record_session
+from server.domain.keys import reencrypt
+from server.domain.stays import check_in, check_out
 from server.encryption import Keyring, install
 from server.models import (
     AuditEvent,
     CounsellingParticipant,
     CounsellingSession,
+    ExitDestination,
     Role,
     SessionKind,
     SessionStatus,
@@ -26,7 +29,7 @@ from server.models import (
 from server.schema.relay import encode_id
 from tests.conftest import DATA_KEY, GraphQLClient, QueryCounter
 from tests.server.care import Member, audit_count, book, book_session, local, member, soon, tomorrow
-from tests.server.network import Network, build_network, new_resident
+from tests.server.network import Network, build_network, new_resident, staff
 
 SCHEDULE = """
 mutation ($input: CounsellingSessionScheduleInput!) {
@@ -463,7 +466,7 @@ async def test_notes_survive_a_key_rotation(world: World) -> None:
     new_key = Fernet.generate_key()
     try:
         install(Keyring([new_key, DATA_KEY.encode()]))
-        assert await reencrypt_session_notes() == 1
+        assert await reencrypt(CounsellingSession) == 1
         install(Keyring([new_key]))
         assert (await CounsellingSession.get(id=session_id)).notes == SECRET
     finally:
@@ -546,3 +549,32 @@ async def test_a_replayed_record_is_answered_as_the_first(gql: GraphQLClient, wo
     assert first["session"]["notes"] == SECRET
     assert codes(reused) == ["IDEMPOTENCY_KEY_REUSED"]
     assert await audit_count("session_record") == 1
+
+
+BY_RESIDENT = """query ($resident: ID) {
+  counsellingSessions(resident: $resident) { totalCount } }"""
+
+
+async def test_a_group_session_does_not_confirm_a_participant_the_viewer_cannot_see(
+    gql: GraphQLClient,
+) -> None:
+    # given a group session in shelter 0 with Aziza and Malika, and Aziza later moved to shelter 1
+    network = await build_network(shelters=2)
+    first, second = network.shelters
+    aziza = await new_resident("Aziza", shelter=first)
+    malika = await new_resident("Malika", shelter=first)
+    setup = await staff()
+    stay = await check_in(setup, aziza.id, network.beds_of(first)[0].id)
+    await check_in(setup, malika.id, network.beds_of(first)[1].id)
+    counsellor = await member(Role.COUNSELLOR, [first])
+    await book_session(counsellor, counsellor, [aziza.id, malika.id], soon())
+    await check_out(setup, stay.id, ExitDestination.OTHER_SHELTER)
+    await check_in(setup, aziza.id, network.beds_of(second)[0].id)
+    # when staff of shelter 1, who see Aziza (and so the session) but never met Malika, ask
+    theirs = (await member(Role.SHELTER_STAFF, [second])).client(gql)
+    by_aziza = await theirs.data(BY_RESIDENT, {"resident": encode_id("Resident", aziza.id)})
+    by_malika = await theirs.data(BY_RESIDENT, {"resident": encode_id("Resident", malika.id)})
+
+    # then the session is theirs through Aziza, and says nothing about Malika
+    assert by_aziza["counsellingSessions"]["totalCount"] == 1
+    assert by_malika["counsellingSessions"]["totalCount"] == 0

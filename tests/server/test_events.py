@@ -262,6 +262,30 @@ async def test_after_losing_redis_subscribers_are_told_to_read_again(
         await admin.aclose()
 
 
+async def test_a_publish_that_failed_makes_every_process_read_again(
+    redis_events: RedisEvents, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # given a publish that fails once (Redis away for a moment for this process alone)
+    publish_for_real = redis_events.redis.publish
+    failures = [ConnectionError("Redis went away")]
+
+    async def flaky(channel: str, message: str) -> int:
+        if failures:
+            raise failures.pop()
+        return await publish_for_real(channel, message)
+
+    monkeypatch.setattr(redis_events.redis, "publish", flaky)
+    async with listen() as listener:
+        # when an event is published
+        await publish(OccupancyChanged(shelter_id=5))
+
+        # then this process hears it at once, and then, through Redis, as every other process
+        # connected to it does, that events were lost and it must read again
+        assert await listener.next(timeout=1) == OccupancyChanged(shelter_id=5)
+        assert await listener.next(timeout=10) == Resync()
+        assert await listener.next(timeout=0.2) is None
+
+
 async def test_without_redis_the_start_fails_and_a_publish_stays_here() -> None:
     unreachable = RedisEvents("redis://127.0.0.1:1/0", "haven-test:none")
     try:

@@ -5,9 +5,10 @@ from __future__ import annotations
 
 import asyncio
 import uuid
+from datetime import UTC, datetime, timedelta
 
-from server.domain.idempotency import fingerprint
-from server.models import AuditEvent, IdempotencyKey, Resident, Role, Stay
+from server.domain.idempotency import fingerprint, forget_keys
+from server.models import AuditEvent, Bed, IdempotencyKey, Resident, Role, Stay
 from server.schema.relay import encode_id
 from tests.conftest import GraphQLClient, sign_in
 from tests.server.network import build_network, new_resident
@@ -199,3 +200,23 @@ def test_a_field_left_null_does_not_change_the_fingerprint() -> None:
     assert before != fingerprint(
         "checkIn", {"resident": "UmVzaWRlbnQ6MQ==", "bed": "QmVkOjE=", "hold": "QmVkSG9sZDox"}
     )
+
+
+async def test_keys_older_than_the_kept_days_are_forgotten(gql: GraphQLClient) -> None:
+    # given two keys used, one of them 91 days ago
+    variables = await _check_in_variables()
+    await gql.data(CHECK_IN, {**variables, "key": str(uuid.uuid4())})
+    assert await IdempotencyKey.all().count() == 1
+    await IdempotencyKey.all().update(created_at=datetime.now(UTC) - timedelta(days=91))
+    resident = await new_resident("Zarina")
+    bed = (await Bed.all().order_by("id"))[1]
+    recent = {"resident": encode_id("Resident", resident.id), "bed": encode_id("Bed", bed.id)}
+    await gql.data(CHECK_IN, {**recent, "key": str(uuid.uuid4())})
+
+    # when keys older than 90 days are forgotten (each server process does it hourly)
+    forgotten = await forget_keys(timedelta(days=90))
+
+    # then the old one went, the recent one stays, and the stays themselves are untouched
+    assert forgotten == 1
+    assert await IdempotencyKey.all().count() == 1
+    assert await Stay.all().count() == 2

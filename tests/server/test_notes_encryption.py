@@ -9,11 +9,13 @@ from pathlib import Path
 
 import pytest
 from cryptography.fernet import Fernet
+from starlette.applications import Starlette
 from tortoise import Tortoise
 
-from server.domain.notes import reencrypt_notes
+from server.domain.clock import now
+from server.domain.keys import encrypted_models, reencrypt, reencrypt_all
 from server.encryption import DataKeyError, Keyring, install, installed, read_key_file
-from server.models import Role
+from server.models import CaseNote, Role, User
 from server.schema.relay import encode_id
 from server.settings import Settings
 from tests.conftest import DATA_KEY, GraphQLClient, sign_in
@@ -101,7 +103,7 @@ async def test_notes_read_back_after_a_key_rotation(
     # when a new key is put first and every note is written again
     new_key = Fernet.generate_key()
     install(Keyring([new_key, DATA_KEY.encode()]))
-    assert await reencrypt_notes() == 2
+    assert await reencrypt(CaseNote) == 2
 
     # then the stored ciphertext changed, the new key alone opens it, and the API reads it
     after = await _stored_texts()
@@ -132,3 +134,33 @@ def test_the_key_file_is_made_private_on_first_run(tmp_path: Path) -> None:
 def test_a_malformed_key_is_a_clear_error() -> None:
     with pytest.raises(DataKeyError, match="malformed"):
         Keyring.from_settings(Settings(data_key="not-a-key"))
+
+
+async def test_a_rotation_covers_every_encrypted_column(
+    app: Starlette, restore_keyring: None
+) -> None:
+    # given a note written under the old key
+    network = await build_network(shelters=1)
+    resident = await new_resident()
+    await sign_in(Role.LEGAL, network.shelters, name="legal-rotation")
+    author = await User.get(username="legal-rotation")
+    await CaseNote.create(
+        resident=resident, author=author, kind="legal", text="Court on Monday", written_at=now()
+    )
+
+    # when every encrypted column is written again with a new key first
+    new_key = Fernet.generate_key()
+    install(Keyring([new_key, DATA_KEY.encode()]))
+    steps: list[tuple[str, int, int]] = []
+    assert await reencrypt_all(lambda model, done, total: steps.append((model, done, total))) == 1
+
+    # then the models with encrypted columns were all visited (a new one would be too), and
+    # the note opens with the new key alone
+    assert [model.__name__ for model in encrypted_models()] == [
+        "CaseNote",
+        "CounsellingSession",
+        "MedicalVisit",
+    ]
+    assert steps == [("CaseNote", 1, 1)]
+    install(Keyring([new_key]))
+    assert (await CaseNote.get(resident_id=resident.id)).text == "Court on Monday"

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from server.domain.stays import check_in
+from server.schema.relay import encode_id
 from tests.conftest import GraphQLClient, QueryCounter, empty_tables
 from tests.server.network import build_network, new_resident, staff
 
@@ -80,3 +81,56 @@ async def test_query_counts_do_not_grow_with_the_network(gql: GraphQLClient) -> 
     assert all(count > 0 for count in small.values()), small
     # occupancy: the shelters, one count, the regions, and two to sign the viewer in
     assert small["occupancy"] <= 5, small
+
+
+CHECK_IN = """
+mutation ($resident: ID!, $bed: ID!) {
+  checkIn(input: {resident: $resident, bed: $bed}) { stay { id } errors { code } }
+}"""
+CHECK_OUT = """
+mutation ($stay: ID!) {
+  checkOut(input: {stay: $stay, exitDestination: RETURNED_HOME}) { errors { code } }
+}"""
+#: A check-in's statements, every one a tablet waits for: the session with its account and
+#: shelters; the resident locked; their stays; the bed locked with its room; a hold to take;
+#: the bed free (one statement); the stay, its bed and the audit event written.
+CHECK_IN_STATEMENTS = 9
+#: A check-out's: the session; the resident locked through the stay; the stay's bed with the
+#: stay; both ended; the audit event.
+CHECK_OUT_STATEMENTS = 6
+
+
+async def test_a_check_in_costs_the_same_few_statements_however_long_the_history(
+    gql: GraphQLClient,
+) -> None:
+    # given a bed and a resident, each with a history of stays, and one with none
+    network = await build_network(shelters=1, regions=1)
+    bed = encode_id("Bed", network.beds[0].id)
+    returning, newcomer = await new_resident(), await new_resident()
+    await gql.data("{ __typename }")  # signed in before anything is counted
+
+    async def statements_of_a_stay(resident: int) -> tuple[int, int]:
+        variables = {"resident": encode_id("Resident", resident), "bed": bed}
+        with QueryCounter() as checking_in:
+            data = await gql.data(CHECK_IN, variables)
+        assert data["checkIn"]["errors"] == []
+        with QueryCounter() as checking_out:
+            ended = await gql.data(CHECK_OUT, {"stay": data["checkIn"]["stay"]["id"]})
+        assert ended["checkOut"]["errors"] == []
+        return checking_in.count, checking_out.count
+
+    first = await statements_of_a_stay(returning.id)
+    for _ in range(5):
+        await statements_of_a_stay(returning.id)
+
+    # when each is checked in once more
+    counts = {
+        await statements_of_a_stay(returning.id),
+        await statements_of_a_stay(newcomer.id),
+    }
+
+    # then both cost the same statements, no more than the few each step needs
+    assert counts == {first}, (first, counts)
+    checking_in, checking_out = first
+    assert checking_in <= CHECK_IN_STATEMENTS, first
+    assert checking_out <= CHECK_OUT_STATEMENTS, first

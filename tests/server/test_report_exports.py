@@ -316,3 +316,12 @@ async def test_the_donor_report_gives_no_small_count_away() -> None:
         shown = sum(v for v in chart.values if v is not None)
         assert shown_total - shown == sum(hidden), chart.title
         assert not hidden or (len(hidden) >= 2 and sum(hidden) >= 5), (chart.title, hidden)
+
+
+def test_every_exit_destination_is_an_outcome_of_the_exits_table() -> None:
+    # a destination added to the model must not make `report { exits }` fail the server
+    from server.models import ExitDestination
+    from server.schema.reports.types import StayOutcome
+
+    for destination in ExitDestination:
+        assert StayOutcome(destination.value).name == destination.name

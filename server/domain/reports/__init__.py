@@ -6,6 +6,7 @@ Figures in ``figures``, tables in ``tables`` and ``services``.
     span = ReportRange.checked(date(2026, 1, 1), date(2026, 3, 31), Period.MONTH, zone)
     report = await build_report(viewer, span)          # administrators and coordinators only
     report.only(region_id=3).admissions                # rows of one region and its shelters
+    report = await build_report_to_publish(viewer, span)   # for CSV and the donors' HTML
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ from __future__ import annotations
 import asyncio
 
 from server.domain.access import Action, Viewer, require
+from server.domain.errors import DomainError, ErrorCode
 from server.domain.reports.figures import WHOLE, Figures, count_figures
 from server.domain.reports.periods import MAX_DAYS, MAX_PERIODS, Period, ReportRange
 from server.domain.reports.services import services_table
@@ -49,6 +51,7 @@ __all__ = [
     "Span",
     "StayLengthRow",
     "build_report",
+    "build_report_to_publish",
     "count_figures",
     "load_network",
     "tables_for",
@@ -104,3 +107,21 @@ async def build_report(
     # Suppression is seconds of CPU for a large report: in a thread, so the server answers
     # other requests meanwhile (as Argon2 does at sign-in).
     return await asyncio.to_thread(tables_for, figures, network, audit_limit=audit_limit)
+
+
+async def build_report_to_publish(
+    viewer: Viewer, span: ReportRange, *, audit_limit: int = AUDIT_LIMIT
+) -> Report:
+    """The report as it may leave the organisation (CSV downloads, the donors' HTML): only when
+    every combination of its totals was checked for small counts; otherwise refused with
+    REPORT_TOO_DETAILED. (Coordinators may still read it through GraphQL, flagged as not fully
+    checked: its counts are no news to them.)"""
+    report = await build_report(viewer, span, audit_limit=audit_limit)
+    if not report.audited:
+        raise DomainError(
+            ErrorCode.REPORT_TOO_DETAILED,
+            ["period"],
+            "This report is too detailed to check every combination of its totals for small "
+            "counts; choose longer periods or a shorter range.",
+        )
+    return report

@@ -11,7 +11,7 @@ from server.domain.access import Action, require
 from server.domain.audit import AuditFilter, find_events
 from server.schema.accounts.types import AuditEvent, Role, User
 from server.schema.context import Info
-from server.schema.relay import Connection, decode_id, page_size, paginate
+from server.schema.relay import Connection, optional_id, page_size, paginate
 
 
 def _first(info: Info, first: int | None) -> int:
@@ -56,8 +56,8 @@ class AccountQueries:
     ) -> Connection[AuditEvent]:
         require(info.context.viewer, Action.READ_AUDIT)
         criteria = AuditFilter(
-            user_id=None if user is None else decode_id(user, "User", ["user"]),
-            resident_id=None if resident is None else decode_id(resident, "Resident", ["resident"]),
+            user_id=optional_id(user, "User", "user"),
+            resident_id=optional_id(resident, "Resident", "resident"),
             since=since,
             until=until,
         )

@@ -8,6 +8,7 @@ import strawberry
 from strawberry import relay
 
 from server import models
+from server.domain.access import may_read_audit_detail
 from server.schema.context import Info
 from server.schema.relay import LoadedNode, encode_id
 from server.schema.shelters.types import Shelter
@@ -73,8 +74,13 @@ class AuditEvent:
             await info.context.loaders.resident_by_id.load(resident_id) is not None
         )
 
-    @strawberry.field(description="What was done, in more words (a bed, a reason), if any.")
+    @strawberry.field(
+        description="What was done, in more words (a bed, a reason), if any. Null for records "
+        "of a person's care (medical, counselling, legal, referrals, hand-outs)."
+    )
     async def detail(self, info: Info) -> str | None:
+        if not may_read_audit_detail(self.row.record_type, self.row.resident_id):
+            return None
         return self.row.detail if await self._discloses(info) else None
 
     @strawberry.field(description="The global ID of the record concerned, if any.")

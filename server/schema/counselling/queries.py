@@ -10,9 +10,8 @@ from server.domain.counselling import SessionFilter, find_sessions
 from server.domain.schedule import day_window
 from server.schema.context import Info
 from server.schema.counselling.types import CounsellingSession, SessionStatus
-from server.schema.medical.queries import optional_id
 from server.schema.permissions import SignedIn
-from server.schema.relay import Connection, page_size, paginate_by
+from server.schema.relay import Connection, optional_id, page_size, paginate_by
 
 
 @strawberry.type

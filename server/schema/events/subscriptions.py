@@ -43,7 +43,7 @@ from server.domain.occupancy import occupancy_at
 from server.schema.context import Info, Loaders
 from server.schema.events.types import AppointmentChange, OccupancyChange, StockLowAlert
 from server.schema.permissions import SignedIn
-from server.schema.relay import decode_id, encode_id
+from server.schema.relay import decode_id, encode_id, optional_id
 from server.schema.shelters.types import Occupancy, Shelter
 
 #: Whether an event is for this subscription, as this viewer.
@@ -127,7 +127,7 @@ class EventSubscriptions:
         region: strawberry.ID | None = None,
     ) -> AsyncGenerator[OccupancyChange, None]:
         shelter_id = await _shelter(info, shelter)
-        region_id = None if region is None else decode_id(region, "Region", ["region"])
+        region_id = optional_id(region, "Region", "region")
         if region_id is not None and not await models.Region.exists(id=region_id):
             raise DomainError(ErrorCode.NOT_FOUND, ["region"], "No such region.")
 

@@ -10,6 +10,7 @@ from strawberry import relay
 
 from server import models
 from server.domain.clock import now
+from server.domain.holds import HoldState, hold_state
 from server.schema.context import Info
 from server.schema.relay import LoadedNode
 from server.schema.shelters.types import Bed
@@ -27,6 +28,8 @@ BedHoldOutcome = strawberry.enum(models.HoldOutcome, name="BedHoldOutcome")
 class BedHold(LoadedNode, relay.Node):
     loader = "hold_by_id"
     row: strawberry.Private[models.BedHold]
+    #: Read once, so every field of one hold tells of the same instant.
+    state: strawberry.Private[HoldState]
     id: relay.NodeID[int]
     reason: str
     expected_arrival: datetime | None
@@ -37,6 +40,7 @@ class BedHold(LoadedNode, relay.Node):
     def from_model(cls, row: models.BedHold) -> BedHold:
         return cls(
             row=row,
+            state=hold_state(row, now()),
             id=row.id,
             reason=row.reason,
             expected_arrival=row.expected_arrival,
@@ -44,22 +48,19 @@ class BedHold(LoadedNode, relay.Node):
             expires_at=row.expires_at,
         )
 
-    def _expired(self) -> bool:
-        return self.row.released_at is None and self.row.expires_at <= now()
-
     @strawberry.field(description="Whether the hold keeps its bed now.")
     def active(self) -> bool:
-        return self.row.released_at is None and not self._expired()
+        return self.state.active
 
     @strawberry.field(
         description="When it stopped holding: at the check-in, when called off, or its expiry."
     )
     def released_at(self) -> datetime | None:
-        return self.row.expires_at if self._expired() else self.row.released_at
+        return self.state.released_at
 
     @strawberry.field(description="How it ended; null while it holds.")
     def outcome(self) -> BedHoldOutcome | None:  # type: ignore[valid-type]
-        return models.HoldOutcome.EXPIRED if self._expired() else self.row.outcome
+        return self.state.outcome
 
     @strawberry.field
     async def bed(self, info: Info) -> Bed:

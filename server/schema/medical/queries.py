@@ -15,13 +15,9 @@ from server.schema.accounts.types import Role, User
 from server.schema.context import Info
 from server.schema.medical.types import AppointmentStatus, MedicalAppointment
 from server.schema.permissions import SignedIn
-from server.schema.relay import Connection, decode_id, page_size, paginate_by
+from server.schema.relay import Connection, decode_id, optional_id, page_size, paginate_by
 
 CARE_ROLES = (models.Role.MEDICAL, models.Role.COUNSELLOR, models.Role.LEGAL)
-
-
-def optional_id(value: strawberry.ID | None, type_name: str, name: str) -> int | None:
-    return None if value is None else decode_id(value, type_name, [name])
 
 
 @strawberry.type

@@ -11,7 +11,7 @@ from server.domain import reports
 from server.domain.access import Action, require
 from server.schema.context import Info
 from server.schema.permissions import SignedIn
-from server.schema.relay import decode_id
+from server.schema.relay import optional_id
 from server.schema.reports.types import Report, ReportPeriod
 
 
@@ -33,8 +33,8 @@ class ReportQueries:
         shelter: strawberry.ID | None = None,
     ) -> Report | None:
         require(info.context.viewer, Action.READ_REPORTS)
-        region_id = None if region is None else decode_id(region, "Region", ["region"])
-        shelter_id = None if shelter is None else decode_id(shelter, "Shelter", ["shelter"])
+        region_id = optional_id(region, "Region", "region")
+        shelter_id = optional_id(shelter, "Shelter", "shelter")
         span = reports.ReportRange.checked(from_, to, period, info.context.settings.zone)
         built = await reports.build_report(
             info.context.viewer, span, audit_limit=info.context.settings.report_audit_limit

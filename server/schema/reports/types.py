@@ -8,6 +8,7 @@ from enum import Enum
 
 import strawberry
 
+from server import models
 from server.domain import reports
 from server.domain.reports.figures import TRANSFER
 from server.domain.reports.tables import (
@@ -49,21 +50,21 @@ class ServiceBreakdown(Enum):
     PILLAR = "pillar"
 
 
-@strawberry.enum(
+#: Stays ended: the totals, then every exit destination there is (derived, so a destination
+#: added to the model is a value here too, not a server error in ``report``).
+StayOutcome = strawberry.enum(
+    Enum(
+        "StayOutcome",
+        {
+            "STAYS_ENDED": ENDED,
+            "TRANSFERRED": TRANSFER,
+            "EXITED": EXITED,
+            **{destination.name: destination.value for destination in models.ExitDestination},
+        },
+    ),  # type: ignore[call-overload]
     description="Stays ended: all of them; those that went on in another stay begun the same "
-    "day or the next (TRANSFERRED); the rest (EXITED) by exit destination."
+    "day or the next (TRANSFERRED); the rest (EXITED) by exit destination.",
 )
-class StayOutcome(Enum):
-    STAYS_ENDED = ENDED
-    TRANSFERRED = TRANSFER
-    EXITED = EXITED
-    RETURNED_HOME = "returned_home"
-    REPATRIATED = "repatriated"
-    INDEPENDENT_LIVING = "independent_living"
-    OTHER_SHELTER = "other_shelter"
-    HOSPITAL = "hospital"
-    LEFT_WITHOUT_NOTICE = "left_without_notice"
-    OTHER = "other"
 
 
 @strawberry.type(description="A period of the report, or (whole: true) the whole report.")
@@ -154,7 +155,7 @@ class AdmissionRow:
 class ExitRow:
     span: ReportSpan
     area: ReportArea
-    outcome: StayOutcome
+    outcome: StayOutcome  # type: ignore[valid-type]
     count: int | None = strawberry.field(description="Null where hidden.")
     suppressed: bool
 

@@ -7,7 +7,12 @@ import strawberry
 from server.domain.residents import register_resident
 from server.models import Resident as ResidentRow
 from server.schema.context import Info
-from server.schema.relay import IdempotencyKeyArgument, UserError, attempt_once, decode_id
+from server.schema.relay import (
+    IdempotencyKeyArgument,
+    UserError,
+    attempt_once,
+    optional_id,
+)
 from server.schema.residents.inputs import ResidentRegisterInput
 from server.schema.residents.types import Resident
 
@@ -30,9 +35,7 @@ class ResidentMutations:
         idempotency_key: IdempotencyKeyArgument = None,
     ) -> ResidentRegisterPayload:
         async def run() -> ResidentRow:
-            shelter = (
-                None if input.shelter is None else decode_id(input.shelter, "Shelter", ["shelter"])
-            )
+            shelter = optional_id(input.shelter, "Shelter", "shelter")
             return await register_resident(
                 info.context.viewer, input.to_registration(), shelter_id=shelter
             )

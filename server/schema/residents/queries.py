@@ -7,7 +7,7 @@ import strawberry
 from server.domain.residents import ResidentFilter, find_residents
 from server.schema.context import Info
 from server.schema.permissions import SignedIn
-from server.schema.relay import Connection, decode_id, page_size, paginate
+from server.schema.relay import Connection, decode_id, optional_id, page_size, paginate
 from server.schema.residents.types import Resident
 
 
@@ -29,7 +29,7 @@ class ResidentQueries:
         settings = info.context.settings
         criteria = ResidentFilter(
             search=search,
-            shelter_id=None if shelter is None else decode_id(shelter, "Shelter", ["shelter"]),
+            shelter_id=optional_id(shelter, "Shelter", "shelter"),
             in_shelter=in_shelter,
         )
         return await paginate(

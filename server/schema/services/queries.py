@@ -7,7 +7,7 @@ import strawberry
 from server.domain.services import ServiceFilter, find_services
 from server.schema.context import Info
 from server.schema.permissions import SignedIn
-from server.schema.relay import Connection, decode_id, page_size, paginate
+from server.schema.relay import Connection, optional_id, page_size, paginate
 from server.schema.services.types import Pillar, ServiceKind, ServiceRecord, ServiceStatus
 
 
@@ -31,8 +31,8 @@ class ServiceQueries:
     ) -> Connection[ServiceRecord]:
         settings = info.context.settings
         criteria = ServiceFilter(
-            shelter_id=None if shelter is None else decode_id(shelter, "Shelter", ["shelter"]),
-            resident_id=None if resident is None else decode_id(resident, "Resident", ["resident"]),
+            shelter_id=optional_id(shelter, "Shelter", "shelter"),
+            resident_id=optional_id(resident, "Resident", "resident"),
             kind=kind,
             pillar=pillar,
             status=status,

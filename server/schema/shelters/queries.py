@@ -14,17 +14,13 @@ from server.domain.occupancy import Occupancy as OccupancyFigures
 from server.domain.occupancy import census_instant, occupancy_at
 from server.schema.context import Info
 from server.schema.permissions import SignedIn
-from server.schema.relay import Connection, decode_id, page_size, paginate
+from server.schema.relay import Connection, decode_id, optional_id, page_size, paginate
 from server.schema.shelters.types import Bed, BedFeature, Occupancy, Region, Shelter, ShelterKind
 
 
 def _page(info: Info, first: int | None) -> int:
     settings = info.context.settings
     return page_size(first, default=settings.default_page_size, maximum=settings.max_page_size)
-
-
-def _optional_id(value: strawberry.ID | None, type_name: str, name: str) -> int | None:
-    return None if value is None else decode_id(value, type_name, [name])
 
 
 @strawberry.type
@@ -70,7 +66,7 @@ class ShelterQueries:
         kind: ShelterKind | None = None,  # type: ignore[valid-type]
     ) -> Connection[Shelter]:
         query = models.Shelter.filter(shelter_scope(info.context.viewer))
-        region_id = _optional_id(region, "Region", "region")
+        region_id = optional_id(region, "Region", "region")
         if region_id is not None:
             query = query.filter(region_id=region_id)
         if kind is not None:
@@ -99,8 +95,8 @@ class ShelterQueries:
         features: list[BedFeature] | None = None,  # type: ignore[valid-type]
     ) -> Connection[Bed]:
         search = BedFilter(
-            shelter_id=_optional_id(shelter, "Shelter", "shelter"),
-            region_id=_optional_id(region, "Region", "region"),
+            shelter_id=optional_id(shelter, "Shelter", "shelter"),
+            region_id=optional_id(region, "Region", "region"),
             shelter_kind=shelter_kind,
             features=tuple(features or ()),
         )
@@ -124,8 +120,8 @@ class ShelterQueries:
     ) -> OccupancyReport:
         at = now() if on is None else census_instant(on, info.context.settings.zone)
         shelters = models.Shelter.filter(shelter_scope(info.context.viewer)).order_by("name")
-        region_id = _optional_id(region, "Region", "region")
-        shelter_id = _optional_id(shelter, "Shelter", "shelter")
+        region_id = optional_id(region, "Region", "region")
+        shelter_id = optional_id(shelter, "Shelter", "shelter")
         if region_id is not None:
             shelters = shelters.filter(region_id=region_id)
         if shelter_id is not None:

@@ -83,6 +83,13 @@ class Shelter(LoadedNode, relay.Node):
         assert row is not None
         return Region.from_model(row)
 
+    @strawberry.field(
+        description="The shelter's time zone (IANA name, such as Asia/Almaty): the one its days "
+        "(arrivals, schedules, reports) are counted in, for a client to show times in."
+    )
+    def time_zone(self, info: Info) -> str:
+        return info.context.settings.timezone
+
     @strawberry.field(description="Confidential: administrators and the shelter's own staff only.")
     def address(self, info: Info) -> str | None:
         if not may_read_address(info.context.viewer):
@@ -99,15 +106,43 @@ class Shelter(LoadedNode, relay.Node):
         return Occupancy.of(await info.context.loaders.occupancy_by_shelter.load(self.row.id))
 
     @strawberry.field(
+        description="Who arrived on a day (today by default, in the shelters' time zone): the "
+        "stays begun here, in time order."
+    )
+    async def arrivals(
+        self, info: Info, on: date | None = None
+    ) -> list[Annotated[Stay, strawberry.lazy("server.schema.stays.types")]]:
+        return await self._stays_on(info, on, ended=False)
+
+    @strawberry.field(
+        description="Who left on a day (today by default, in the shelters' time zone): the "
+        "stays ended here, in time order."
+    )
+    async def departures(
+        self, info: Info, on: date | None = None
+    ) -> list[Annotated[Stay, strawberry.lazy("server.schema.stays.types")]]:
+        return await self._stays_on(info, on, ended=True)
+
+    async def _stays_on(self, info: Info, on: date | None, *, ended: bool) -> list[Stay]:
+        from server.domain.clock import day_asked
+        from server.domain.schedule import day_window
+        from server.schema.stays.types import Stay
+
+        zone = info.context.settings.zone
+        window = day_window(day_asked(on, zone), zone)
+        rows = await info.context.loaders.stays_by_shelter_day.load((self.row.id, window, ended))
+        return [Stay.from_model(row) for row in rows]
+
+    @strawberry.field(
         description="How many residents present on a day (today by default) need each diet."
     )
     async def dietary_needs(
         self, info: Info, on: date | None = None
     ) -> Annotated[DietaryNeedsSummary, strawberry.lazy("server.schema.meals.types")] | None:
-        from server.domain.meals import census_day
+        from server.domain.clock import day_asked
         from server.schema.meals.types import needs_at
 
-        return await needs_at(info, self.row.id, census_day(on, info.context.settings.zone))
+        return await needs_at(info, self.row.id, day_asked(on, info.context.settings.zone))
 
 
 @strawberry.type

@@ -17,7 +17,7 @@ from server.domain.stock_lists import (
 )
 from server.schema.context import Info
 from server.schema.permissions import SignedIn
-from server.schema.relay import Connection, decode_id, page_size, paginate
+from server.schema.relay import Connection, decode_id, optional_id, page_size, paginate
 from server.schema.stock.types import (
     Item,
     ItemCategory,
@@ -30,10 +30,6 @@ from server.schema.stock.types import (
 def _first(info: Info, first: int | None) -> int:
     settings = info.context.settings
     return page_size(first, default=settings.default_page_size, maximum=settings.max_page_size)
-
-
-def _optional_id(value: strawberry.ID | None, type_name: str, name: str) -> int | None:
-    return None if value is None else decode_id(value, type_name, [name])
 
 
 @strawberry.type
@@ -90,7 +86,7 @@ class StockQueries:
         after: str | None = None,
     ) -> Connection[StockLevel]:
         return await paginate(
-            low_stock(info.context.viewer, _optional_id(shelter, "Shelter", "shelter")),
+            low_stock(info.context.viewer, optional_id(shelter, "Shelter", "shelter")),
             StockLevel.from_model,
             first=_first(info, first),
             after=after,
@@ -113,7 +109,7 @@ class StockQueries:
             info.context.viewer,
             today=now().astimezone(info.context.settings.zone).date(),
             within_days=within_days,
-            shelter_id=_optional_id(shelter, "Shelter", "shelter"),
+            shelter_id=optional_id(shelter, "Shelter", "shelter"),
         )
         return await paginate(
             query, StockMovement.from_model, first=_first(info, first), after=after
@@ -136,8 +132,8 @@ class StockQueries:
         until: datetime | None = None,
     ) -> Connection[StockMovement]:
         criteria = MovementFilter(
-            shelter_id=_optional_id(shelter, "Shelter", "shelter"),
-            item_id=_optional_id(item, "Item", "item"),
+            shelter_id=optional_id(shelter, "Shelter", "shelter"),
+            item_id=optional_id(item, "Item", "item"),
             kind=kind,
             since=since,
             until=until,
