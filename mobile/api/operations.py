@@ -92,13 +92,13 @@ query Viewer {
 # -- the shelter's day -------------------------------------------------------------------
 
 #: A shelter's figures, rooms and beds (who sleeps where since when, which bed is held for whom),
-#: the day's medical appointments, its low stock and the holds for people expected. ``day`` is
-#: the shelters' local date. Arrivals today are the beds' current stays checked in today
-#: (mobile.api.shelter_day picks them out).
+#: the day's medical appointments, its low stock and the holds for people expected, and who
+#: arrived and left today (the server counts "today" in the shelter's ``timeZone``, which the app
+#: also shows times in). ``day`` is the shelters' local date.
 DASHBOARD = """
 query Dashboard($id: ID!, $day: Date!) {
   shelter(id: $id) {
-    id name kind
+    id name kind timeZone
     occupancy { capacity occupied held outOfService free }
     rooms {
       id name floor
@@ -110,6 +110,15 @@ query Dashboard($id: ID!, $day: Date!) {
         }
         hold { id reason expectedArrival expiresAt resident { id code } }
       }
+    }
+    arrivals {
+      id checkedInAt checkedOutAt
+      resident { id code givenName familyName }
+      bed { id label room { id name } }
+    }
+    departures {
+      id checkedInAt checkedOutAt exitDestination
+      resident { id code givenName familyName }
     }
   }
   appointments(shelter: $id, day: $day, first: 100) {
@@ -133,23 +142,6 @@ query Dashboard($id: ID!, $day: Date!) {
         id reason expectedArrival expiresAt
         bed { id label room { id name } }
         resident { id code }
-      }
-    }
-  }
-}
-"""
-
-#: The residents of a shelter who are in no shelter now, each with their stays there: those
-#: whose stay ended today left today. The schema has no query for stays ended on a day, so this
-#: pages through them (100 at a time, ``after: pageInfo.endCursor``).
-DEPARTURES = """
-query Departures($shelter: ID!, $after: String) {
-  residents(shelter: $shelter, inShelter: false, first: 100, after: $after) {
-    pageInfo { hasNextPage endCursor }
-    edges {
-      node {
-        id code givenName familyName
-        stays { id checkedInAt checkedOutAt exitDestination shelter { id name } }
       }
     }
   }
@@ -323,7 +315,6 @@ DOCUMENTS = {
     "logout": LOGOUT,
     "viewer": VIEWER,
     "dashboard": DASHBOARD,
-    "departures": DEPARTURES,
     "shelters": SHELTERS,
     "residents": RESIDENTS_SEARCH,
     "resident": RESIDENT,

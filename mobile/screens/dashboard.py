@@ -14,9 +14,6 @@ from mobile.i18n.catalogue import parse_moment
 from mobile.widgets.base import HavenScreen
 from mobile.widgets.rows import InfoRow
 
-#: Departures are found by paging through people no longer in the shelter; a few pages at most.
-DEPARTURE_PAGES = 3
-
 
 class DashboardScreen(HavenScreen):
     occupancy = DictProperty()
@@ -27,7 +24,6 @@ class DashboardScreen(HavenScreen):
     def __init__(self, **kwargs: Any) -> None:
         super().__init__(**kwargs)
         self._data: dict[str, Any] = {}
-        self._departures: list[dict[str, Any]] = []
         on_language(lambda _lang: self.show_lists())
 
     def last_updated(self, loaded_at: dt.datetime | None, _lang: str = "") -> str:
@@ -47,7 +43,6 @@ class DashboardScreen(HavenScreen):
         today = dt.date.today()
         variables = {"id": shelter, "day": today.isoformat()}
         data = await self.client.query(operations.DASHBOARD, variables)
-        self._departures = await self.departures(shelter, today)
         self._data = data
         found = data.get("shelter") or {}
         self.occupancy = found.get("occupancy") or {}
@@ -56,38 +51,13 @@ class DashboardScreen(HavenScreen):
         self.loaded_at = received.astimezone() if received else None
         self.show_lists()
 
-    async def departures(self, shelter: str, today: dt.date) -> list[dict[str, Any]]:
-        """Stays in this shelter that ended today."""
-        left: list[dict[str, Any]] = []
-        after = None
-        for _page in range(DEPARTURE_PAGES):
-            data = await self.client.query(
-                operations.DEPARTURES, {"shelter": shelter, "after": after}
-            )
-            residents = data.get("residents") or {}
-            for edge in residents.get("edges") or []:
-                person = edge["node"]
-                for stay in person.get("stays") or []:
-                    ended = parse_moment(stay.get("checkedOutAt"))
-                    here = (stay.get("shelter") or {}).get("id") == shelter
-                    if here and ended and ended.astimezone().date() == today:
-                        left.append({"resident": person, "stay": stay})
-            page = residents.get("pageInfo") or {}
-            if not page.get("hasNextPage"):
-                break
-            after = page.get("endCursor")
-        return left
-
     def arrivals(self) -> list[dict[str, Any]]:
-        today = dt.date.today()
-        found = []
-        for room in self.rooms:
-            for bed in room.get("beds") or []:
-                stay = bed.get("currentStay")
-                since = parse_moment((stay or {}).get("checkedInAt"))
-                if stay and since and since.astimezone().date() == today:
-                    found.append({"stay": stay, "bed": bed, "room": room})
-        return found
+        """The stays begun here today (the server's day, in the shelter's time zone)."""
+        return list((self._data.get("shelter") or {}).get("arrivals") or [])
+
+    def departures(self) -> list[dict[str, Any]]:
+        """The stays ended here today."""
+        return list((self._data.get("shelter") or {}).get("departures") or [])
 
     def show_lists(self) -> None:
         if not self._data:
@@ -96,14 +66,15 @@ class DashboardScreen(HavenScreen):
             self.ids.arrivals,
             [
                 InfoRow(
-                    headline=person_line(item["stay"].get("resident")),
+                    headline=person_line(stay.get("resident")),
                     detail=_("Room {room}, bed {bed}").format(
-                        room=item["room"].get("name", ""), bed=item["bed"].get("label", "")
+                        room=((stay.get("bed") or {}).get("room") or {}).get("name", ""),
+                        bed=(stay.get("bed") or {}).get("label", ""),
                     ),
-                    note=format_time(parse_moment(item["stay"].get("checkedInAt"))),
-                    on_release=self._open_resident(item["stay"].get("resident")),
+                    note=format_time(parse_moment(stay.get("checkedInAt"))),
+                    on_release=self._open_resident(stay.get("resident")),
                 )
-                for item in self.arrivals()
+                for stay in self.arrivals()
             ],
             _("Nobody has arrived today."),
         )
@@ -111,12 +82,12 @@ class DashboardScreen(HavenScreen):
             self.ids.departures,
             [
                 InfoRow(
-                    headline=person_line(item["resident"]),
-                    detail=_(exit_name(item["stay"].get("exitDestination"))),
-                    note=format_time(parse_moment(item["stay"].get("checkedOutAt"))),
-                    on_release=self._open_resident(item["resident"]),
+                    headline=person_line(stay.get("resident")),
+                    detail=_(exit_name(stay.get("exitDestination"))),
+                    note=format_time(parse_moment(stay.get("checkedOutAt"))),
+                    on_release=self._open_resident(stay.get("resident")),
                 )
-                for item in self._departures
+                for stay in self.departures()
             ],
             _("Nobody has left today."),
         )
