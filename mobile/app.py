@@ -312,9 +312,9 @@ class HavenApp(MDApp):
     def _queue_changed(self, *_args: Any) -> None:
         if self.outbox is None:
             return
-        actions = self.actions
-        self.pending_count = actions.pending_count if actions else len(self.outbox.pending())
-        self.refused_count = len(self.outbox.refused())
+        # Signed out, the queue is locked: pending_count() is 0 then (pending() would raise).
+        self.pending_count = self.outbox.pending_count()
+        self.refused_count = len(self.outbox.refused()) if self.outbox.account else 0
 
     def drain_soon(self) -> None:
         """Sends what waits in the queue, in order, if signed in and nothing is sending."""

@@ -19,8 +19,10 @@ ROLES_AND_SESSION = """
     seen["medical"]["after_dashboard"] = app.manager.current
     await app.sign_out()
     await ui.settle()
+    app._queue_changed()  # counting while locked must not read the queue
     seen["signed_out"] = {
-        "screen": app.manager.current, "client": app.client is None, "viewer": dict(app.viewer)
+        "screen": app.manager.current, "client": app.client is None, "viewer": dict(app.viewer),
+        "locked": app.outbox.account is None, "pending": app.pending_count,
     }
 
     await ui.sign_in("counsellor.almaty")
@@ -54,7 +56,13 @@ def test_roles_language_and_sign_out(haven_server: HavenServer, tmp_path: Path) 
         "rail": ["appointments", "pending"],
         "after_dashboard": "appointments",
     }
-    assert seen["signed_out"] == {"screen": "signin", "client": True, "viewer": {}}
+    assert seen["signed_out"] == {
+        "screen": "signin",
+        "client": True,
+        "viewer": {},
+        "locked": True,
+        "pending": 0,
+    }
     assert seen["counsellor"] == {
         "home": "sessions",
         "rail": ["sessions", "find_resident", "pending"],
