@@ -12,7 +12,7 @@ from kivy.properties import DictProperty, ListProperty, StringProperty
 from mobile.api import care
 from mobile.i18n import _, format_number
 from mobile.screens.care_labels import category_label, item_label, person_label, unit_label
-from mobile.screens.care_widgets import CareScreen, labelled, whole_number
+from mobile.screens.care_widgets import CareScreen, follow_language, labelled, whole_number
 
 #: What the front desk hands out; "" shows every category.
 CATEGORIES = ("FOOD", "CLOTHING", "HYGIENE", "MEDICAL_SUPPLY", "OTHER")
@@ -31,6 +31,8 @@ class HandoutScreen(CareScreen):
 
     def on_kv_post(self, base_widget: Any) -> None:
         self.ids.category.options = [("", all_label), *labelled(CATEGORIES, category_label)]
+        # The rows' text is made here, not in kv: remade on a switch, or it stays in English.
+        follow_language(self.on_levels)
 
     async def refresh(self) -> None:
         self.item_id = ""

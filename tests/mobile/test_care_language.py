@@ -40,6 +40,7 @@ for name in ("handout", "service_log", "stock_receive"):
     shown[name] = {
         "hints": hints(screen),
         "choices": [b.children[0].text for b in choices.children],
+        "rows": [row["detail"] for row in screen.ids.picker.rows] if name == "handout" else [],
     }
     app.set_language("en", save=False)
     await ui.settle()
@@ -55,4 +56,7 @@ return shown
     for name, found in seen.items():
         assert found["hints"] and all(drawn for _text, drawn in found["hints"]), name
     assert "Азық-түлік" in seen["handout"]["choices"]
+    # the hand-out's item rows ("On hand: 6 pcs") follow the switch too
+    assert seen["handout"]["rows"], seen["handout"]
+    assert not any(row.startswith("On hand") for row in seen["handout"]["rows"])
     assert "Гигиена жиынтығы" in seen["service_log"]["choices"]
