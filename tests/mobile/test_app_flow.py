@@ -115,7 +115,8 @@ CHECK_OUT = """
     ui.press(check_out.ids.confirm)
     await ui.wait(lambda: app.manager.current == "dashboard", what="the dashboard")
     await ui.settle()
-    return {"notices": list(app.notices)}
+    left = [row.headline for row in ui.screen.ids.departures.children]
+    return {"notices": list(app.notices), "departures": left}
 """
 
 
@@ -205,3 +206,5 @@ def test_check_in_hand_out_visit_and_check_out(haven_server: HavenServer, tmp_pa
     assert resident["currentStay"] is None, done["notices"]
     last = max(resident["stays"], key=lambda stay: stay["checkedOutAt"] or "")
     assert last["exitDestination"] == "RETURNED_HOME"
+    # The dashboard it returns to lists her among today's departures.
+    assert any(person["code"] in line for line in done["departures"]), done["departures"]
