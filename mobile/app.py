@@ -28,7 +28,7 @@ from kivymd.app import MDApp
 from kivymd.uix import button, selectioncontrol
 
 from mobile import screens
-from mobile.i18n import LANGUAGES, _, current_language, switch_language
+from mobile.i18n import LANGUAGES, _, current_language, set_time_zone, switch_language
 from mobile.remembered import RememberedReads
 from mobile.widgets import nav, rows
 from mobile.widgets.theme import refresh_text_fields, register_fonts
@@ -241,6 +241,8 @@ class HavenApp(MDApp):
         shelters = viewer.get("shelters") or []
         self.shelter_id = shelters[0]["id"] if shelters else ""
         self.shelter_name = shelters[0].get("name", "") if shelters else ""
+        # Times are shown in the shelter's zone (its days are counted in it), not the tablet's.
+        set_time_zone(shelters[0].get("timeZone") if shelters else None)
         self.navigation = list(screens.NAVIGATION.get(self.role, ()))
         self.online = True
         self._last_touch = time.monotonic()
@@ -270,6 +272,7 @@ class HavenApp(MDApp):
         self.role = ""
         self.shelter_id = ""
         self.shelter_name = ""
+        set_time_zone(None)
         self.navigation = []
         for name, old in list(self._screens.items()):
             if name != "signin":

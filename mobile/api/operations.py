@@ -19,7 +19,7 @@ fragment Errors on UserError { code field message }
 VIEWER_FIELDS = """
 fragment ViewerFields on User {
   id username fullName role active
-  shelters { id name kind }
+  shelters { id name kind timeZone }
 }
 """
 

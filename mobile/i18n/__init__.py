@@ -13,6 +13,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Callable
 from typing import Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from kivy.event import Observable
 from kivy.lang import global_idmap
@@ -120,12 +121,37 @@ def format_date(value: dt.date | None, *, form: str = "medium") -> str:
     return "" if value is None else catalogue.format_date(value, _.lang, form=form)
 
 
+#: The shelter's time zone (Shelter.timeZone), which times are shown in; None: the tablet's.
+_zone: dt.tzinfo | None = None
+
+
+def set_time_zone(name: str | None) -> None:
+    """Show times in this IANA zone (the signed-in shelter's), or the tablet's own for None or
+    a name this device does not know."""
+    global _zone
+    _zone = None
+    if name:
+        try:
+            _zone = ZoneInfo(name)
+        except (ZoneInfoNotFoundError, ValueError):
+            _zone = None
+
+
+def time_zone() -> dt.tzinfo | None:
+    return _zone
+
+
+def now() -> dt.datetime:
+    """This moment in the shelter's zone (the tablet's when unknown)."""
+    return dt.datetime.now(dt.UTC).astimezone(_zone)
+
+
 def format_time(value: dt.datetime | dt.time | None, *, form: str = "short") -> str:
-    return "" if value is None else catalogue.format_time(value, _.lang, form=form)
+    return "" if value is None else catalogue.format_time(value, _.lang, form=form, zone=_zone)
 
 
 def format_datetime(value: dt.datetime | None, *, form: str = "medium") -> str:
-    return "" if value is None else catalogue.format_datetime(value, _.lang, form=form)
+    return "" if value is None else catalogue.format_datetime(value, _.lang, form=form, zone=_zone)
 
 
 def format_number(value: int | float | None) -> str:

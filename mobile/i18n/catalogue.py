@@ -72,17 +72,23 @@ def format_date(value: dt.date, lang: str, *, form: str = "medium") -> str:
     return babel_dates.format_date(value, format=form, locale=locale(lang))
 
 
-def format_time(value: dt.datetime | dt.time, lang: str, *, form: str = "short") -> str:
-    """A time of day: format_time(t, "en") -> '2:05 PM'."""
+def format_time(
+    value: dt.datetime | dt.time, lang: str, *, form: str = "short", zone: dt.tzinfo | None = None
+) -> str:
+    """A time of day: format_time(t, "en") -> '2:05 PM'. A moment is shown in ``zone`` (the
+    shelter's), the tablet's own when None."""
     if isinstance(value, dt.datetime) and value.tzinfo is not None:
-        value = value.astimezone()
+        value = value.astimezone(zone)
     return babel_dates.format_time(value, format=form, locale=locale(lang))
 
 
-def format_datetime(value: dt.datetime, lang: str, *, form: str = "medium") -> str:
-    """A moment in the tablet's own time zone: format_datetime(now, "kk")."""
+def format_datetime(
+    value: dt.datetime, lang: str, *, form: str = "medium", zone: dt.tzinfo | None = None
+) -> str:
+    """A moment in ``zone`` (the shelter's; the tablet's own when None):
+    format_datetime(now, "kk")."""
     if value.tzinfo is not None:
-        value = value.astimezone()
+        value = value.astimezone(zone)
     return babel_dates.format_datetime(value, format=form, locale=locale(lang))
 
 

@@ -28,7 +28,7 @@ from kivymd.uix.button import MDButton, MDButtonIcon, MDButtonText
 from kivymd.uix.scrollview import MDScrollView
 from kivymd.uix.stacklayout import MDStackLayout
 
-from mobile.i18n import on_language
+from mobile.i18n import now, on_language, time_zone
 from mobile.widgets.base import HavenScreen
 
 Builder.load_string(
@@ -289,8 +289,9 @@ def whole_number(text: str) -> int | None:
 
 
 def local_today() -> dt.date:
-    """The tablet's date: the shelters' own (the server reads days in the shelters' zone)."""
-    return dt.datetime.now().astimezone().date()
+    """The shelter's date (the server reads days in the shelter's zone; the tablet's when the
+    zone is not known)."""
+    return now().date()
 
 
 def parse_day(text: str) -> dt.date | None:
@@ -312,13 +313,15 @@ def parse_clock(text: str) -> dt.time | None:
 
 
 def local_moment(day: dt.date, clock: dt.time) -> dt.datetime:
-    """A date and time typed on the tablet, in its time zone, as the server wants (with offset)."""
+    """A date and time typed on the tablet, in the shelter's time zone (the one times are shown
+    in; the tablet's when not known), as the server wants (with offset)."""
     naive = dt.datetime.combine(day, clock)
-    return naive.astimezone()
+    zone = time_zone()
+    return naive.replace(tzinfo=zone) if zone is not None else naive.astimezone()
 
 
 def next_slot(minutes: int = 30) -> dt.datetime:
-    """The next start on a half-hour (by default), in the tablet's zone."""
-    now = dt.datetime.now().astimezone().replace(second=0, microsecond=0)
-    step = minutes - now.minute % minutes
-    return now + dt.timedelta(minutes=step)
+    """The next start on a half-hour (by default), in the shelter's zone."""
+    moment = now().replace(second=0, microsecond=0)
+    step = minutes - moment.minute % minutes
+    return moment + dt.timedelta(minutes=step)

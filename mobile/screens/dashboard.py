@@ -9,7 +9,7 @@ from typing import Any
 from kivy.properties import DictProperty, ListProperty, ObjectProperty
 
 from mobile.api import operations
-from mobile.i18n import _, format_number, format_time, on_language
+from mobile.i18n import _, format_number, format_time, now, on_language, set_time_zone
 from mobile.i18n.catalogue import parse_moment
 from mobile.widgets.base import HavenScreen
 from mobile.widgets.rows import InfoRow
@@ -40,11 +40,13 @@ class DashboardScreen(HavenScreen):
         shelter = self.app.shelter_id
         if not shelter:
             return
-        today = dt.date.today()
+        today = now().date()
         variables = {"id": shelter, "day": today.isoformat()}
         data = await self.client.query(operations.DASHBOARD, variables)
         self._data = data
         found = data.get("shelter") or {}
+        if found.get("timeZone"):
+            set_time_zone(found["timeZone"])
         self.occupancy = found.get("occupancy") or {}
         self.rooms = found.get("rooms") or []
         received = self.client.received_at(operations.DASHBOARD, variables)

@@ -104,7 +104,8 @@ book = await entered("session_new")
 ui.press(choice(book.ids.kind, "SOCIAL"))
 ui.press(choice(book.ids.duration, "30"))
 ui.press(choice(book.ids.interpreter, "uz"))
-now = dt.datetime.now().astimezone()
+from mobile.i18n import now as shelter_now
+now = shelter_now()  # times are typed in the shelter's zone
 ui.type(book.ids.day, now.date().isoformat())
 ui.type(book.ids.clock, now.strftime("%H:%M"))
 ui.press(book.ids.submit)

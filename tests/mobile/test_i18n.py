@@ -88,6 +88,15 @@ def test_dates_and_numbers_take_the_language_s_form() -> None:
     assert catalogue.format_number(1234.5, "ru").replace("\xa0", " ") == "1 234,5"
 
 
+def test_times_are_shown_in_the_shelter_s_zone() -> None:
+    from zoneinfo import ZoneInfo
+
+    moment = dt.datetime(2026, 11, 29, 9, 5, tzinfo=dt.UTC)
+    tashkent = ZoneInfo("Asia/Tashkent")  # UTC+5, no daylight saving
+    assert catalogue.format_time(moment, "ru", zone=tashkent) == "14:05"
+    assert "14:05" in catalogue.format_datetime(moment, "ru", form="short", zone=tashkent)
+
+
 def test_the_bundled_font_draws_kazakh_and_uzbek_letters() -> None:
     from PIL import ImageFont
 
