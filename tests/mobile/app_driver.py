@@ -41,6 +41,9 @@ def headless_environment(kivy_home: Path) -> dict[str, str]:
         "KIVY_NO_CONSOLELOG": "1",
         # No X clipboard tools on a headless machine: Kivy's probing of them is only noise.
         "KIVY_CLIPBOARD": "dummy",
+        # A loaded CI machine answers slower than a front desk would wait; a stopped server is
+        # still refused at once.
+        "HAVEN_TABLET_TIMEOUT": "30",
         "PYTHONPATH": str(ROOT),
     }
 
