@@ -21,7 +21,7 @@ from mobile.api import operations
 from mobile.api.errors import Refused, SessionEnded, Unreachable, UserError
 
 #: A front desk waits this long for an answer before the action is kept for later
-#: (HAVEN_TABLET_TIMEOUT seconds, 8 by default; the app's tests give a loaded machine 30).
+#: (HAVEN_TABLET_TIMEOUT seconds, 8 by default).
 TIMEOUT = httpx.Timeout(float(os.environ.get("HAVEN_TABLET_TIMEOUT", "8")), connect=4.0)
 #: What a proxy says when the server behind it is down or slow.
 GATEWAY_DOWN = frozenset({502, 503, 504})

@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-import datetime as dt
 from typing import Any
 
 from kivy.properties import DictProperty, ListProperty, NumericProperty, StringProperty
 
 from mobile.api import operations
 from mobile.i18n import _
+from mobile.i18n import now as shelter_now
 from mobile.screens.dashboard import person_line
 from mobile.widgets.base import HavenScreen
 
@@ -36,7 +36,7 @@ class CheckInScreen(HavenScreen):
         found = await self.client.query(operations.RESIDENT, {"id": self.resident, "first": 1})
         self.person = found.get("resident") or {}
         shelter = self.app.shelter_id
-        day = dt.date.today().isoformat()
+        day = shelter_now().date().isoformat()  # the shelter's today, not the tablet's
         data = await self.client.query(operations.DASHBOARD, {"id": shelter, "day": day})
         self.rooms = (data.get("shelter") or {}).get("rooms") or []
         beds = await self.client.query(operations.AVAILABLE_BEDS, {"shelter": shelter, "first": 1})

@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-import datetime as dt
 from typing import Any
 
 from kivy.properties import DictProperty, ListProperty, StringProperty
 
 from mobile.api import operations
 from mobile.i18n import _
+from mobile.i18n import now as shelter_now
 from mobile.screens.dashboard import person_line
 from mobile.screens.find_resident import stay_line
 from mobile.widgets.base import HavenScreen
@@ -35,7 +35,7 @@ class TransferScreen(HavenScreen):
             self.say(_("This person is not staying in a shelter now."))
             return
         shelter = (stay.get("shelter") or {}).get("id") or self.app.shelter_id
-        day = dt.date.today().isoformat()
+        day = shelter_now().date().isoformat()  # the shelter's today, not the tablet's
         data = await self.client.query(operations.DASHBOARD, {"id": shelter, "day": day})
         self.rooms = (data.get("shelter") or {}).get("rooms") or []
 

@@ -41,9 +41,6 @@ def headless_environment(kivy_home: Path) -> dict[str, str]:
         "KIVY_NO_CONSOLELOG": "1",
         # No X clipboard tools on a headless machine: Kivy's probing of them is only noise.
         "KIVY_CLIPBOARD": "dummy",
-        # A loaded CI machine answers slower than a front desk would wait; a stopped server is
-        # still refused at once.
-        "HAVEN_TABLET_TIMEOUT": "30",
         "PYTHONPATH": str(ROOT),
     }
 
@@ -197,7 +194,12 @@ class UI:
 
     async def show(self, name: str, **params: Any) -> Any:
         self.app.show(name, **params)
-        await self.wait(lambda: self.app.manager.current == name, what=name)
+        # The screen loads in on_enter, once its transition has ended: until then no request
+        # of it is out, and settling alone could return before it began.
+        manager = self.app.manager
+        await self.wait(
+            lambda: manager.current == name and not manager.transition.is_active, what=name
+        )
         await self.settle()
         return self.screen
 
