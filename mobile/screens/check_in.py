@@ -13,11 +13,33 @@ from mobile.screens.dashboard import person_line
 from mobile.widgets.base import HavenScreen
 
 
-class CheckInScreen(HavenScreen):
-    resident = StringProperty("")
+class ChoosesAFreeBed:
+    """The shelter's grid of rooms and beds, and the free bed chosen on it (check-in, move)."""
+
     bed = StringProperty("")
-    person = DictProperty()
     rooms = ListProperty()
+
+    async def load_rooms(self, client: Any, shelter: str) -> None:
+        day = shelter_now().date().isoformat()  # the shelter's today, not the tablet's
+        data = await client.query(operations.DASHBOARD, {"id": shelter, "day": day})
+        self.rooms = (data.get("shelter") or {}).get("rooms") or []
+
+    def on_grid(self, bed_id: str) -> tuple[dict[str, Any], dict[str, Any]]:
+        """(bed, room) of ``bed_id`` on the grid; ({}, {}) if it is not there."""
+        for room in self.rooms:
+            for bed in room.get("beds") or []:
+                if bed.get("id") == bed_id:
+                    return bed, room
+        return {}, {}
+
+    def pick(self, bed: dict[str, Any]) -> None:
+        if bed.get("status") == "FREE":
+            self.bed = bed["id"]
+
+
+class CheckInScreen(ChoosesAFreeBed, HavenScreen):
+    resident = StringProperty("")
+    person = DictProperty()
     #: The first free bed the server lists for this shelter.
     suggested = DictProperty()
     #: A refused check-in (queue id) this one makes again with another bed.
@@ -36,9 +58,7 @@ class CheckInScreen(HavenScreen):
         found = await self.client.query(operations.RESIDENT, {"id": self.resident, "first": 1})
         self.person = found.get("resident") or {}
         shelter = self.app.shelter_id
-        day = shelter_now().date().isoformat()  # the shelter's today, not the tablet's
-        data = await self.client.query(operations.DASHBOARD, {"id": shelter, "day": day})
-        self.rooms = (data.get("shelter") or {}).get("rooms") or []
+        await self.load_rooms(self.client, shelter)
         beds = await self.client.query(operations.AVAILABLE_BEDS, {"shelter": shelter, "first": 1})
         edges = (beds.get("availableBeds") or {}).get("edges") or []
         self.suggested = edges[0]["node"] if edges else {}
@@ -66,17 +86,10 @@ class CheckInScreen(HavenScreen):
         )
 
     def find_bed(self, bed_id: str) -> tuple[dict[str, Any], dict[str, Any]]:
-        for room in self.rooms:
-            for bed in room.get("beds") or []:
-                if bed.get("id") == bed_id:
-                    return bed, room
-        if self.suggested.get("id") == bed_id:
+        bed, room = self.on_grid(bed_id)
+        if not bed and self.suggested.get("id") == bed_id:
             return self.suggested, self.suggested.get("room") or {}
-        return {}, {}
-
-    def pick(self, bed: dict[str, Any]) -> None:
-        if bed.get("status") == "FREE":
-            self.bed = bed["id"]
+        return bed, room
 
     def confirm(self) -> None:
         if not self.bed:

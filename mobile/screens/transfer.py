@@ -4,21 +4,19 @@ from __future__ import annotations
 
 from typing import Any
 
-from kivy.properties import DictProperty, ListProperty, StringProperty
+from kivy.properties import DictProperty, StringProperty
 
 from mobile.api import operations
 from mobile.i18n import _
-from mobile.i18n import now as shelter_now
+from mobile.screens.check_in import ChoosesAFreeBed
 from mobile.screens.dashboard import person_line
 from mobile.screens.find_resident import stay_line
 from mobile.widgets.base import HavenScreen
 
 
-class TransferScreen(HavenScreen):
+class TransferScreen(ChoosesAFreeBed, HavenScreen):
     resident = StringProperty("")
-    bed = StringProperty("")
     person = DictProperty()
-    rooms = ListProperty()
 
     def set_params(self, **params: Any) -> None:
         self.bed = ""
@@ -35,9 +33,7 @@ class TransferScreen(HavenScreen):
             self.say(_("This person is not staying in a shelter now."))
             return
         shelter = (stay.get("shelter") or {}).get("id") or self.app.shelter_id
-        day = shelter_now().date().isoformat()  # the shelter's today, not the tablet's
-        data = await self.client.query(operations.DASHBOARD, {"id": shelter, "day": day})
-        self.rooms = (data.get("shelter") or {}).get("rooms") or []
+        await self.load_rooms(self.client, shelter)
 
     def who(self, person: dict[str, Any]) -> str:
         return person_line(person)
@@ -46,17 +42,12 @@ class TransferScreen(HavenScreen):
         return stay_line(person) if person else ""
 
     def chosen(self, bed_id: str, _lang: str = "") -> str:
-        for room in self.rooms:
-            for bed in room.get("beds") or []:
-                if bed.get("id") == bed_id:
-                    return _("New bed: room {room}, bed {bed}").format(
-                        room=room.get("name", ""), bed=bed.get("label", "")
-                    )
-        return _("Pick a free bed on the grid.")
-
-    def pick(self, bed: dict[str, Any]) -> None:
-        if bed.get("status") == "FREE":
-            self.bed = bed["id"]
+        bed, room = self.on_grid(bed_id)
+        if not bed:
+            return _("Pick a free bed on the grid.")
+        return _("New bed: room {room}, bed {bed}").format(
+            room=room.get("name", ""), bed=bed.get("label", "")
+        )
 
     def confirm(self) -> None:
         if not self.bed:
@@ -66,11 +57,8 @@ class TransferScreen(HavenScreen):
 
     async def transfer(self) -> None:
         stay = self.person.get("currentStay") or {}
-        label = ""
-        for room in self.rooms:
-            for bed in room.get("beds") or []:
-                if bed.get("id") == self.bed:
-                    label = f"{room.get('name', '')}/{bed.get('label', '')}"
+        bed, room = self.on_grid(self.bed)
+        label = f"{room.get('name', '')}/{bed.get('label', '')}" if bed else ""
         outcome = await self.act(
             "transfer",
             operations.TRANSFER,
